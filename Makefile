@@ -1,0 +1,48 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app toolkit
+ifdef DATABASE_URL
+export DATABASE_URL
+endif
+
+.PHONY: run test setup system-libs db bench clean
+
+run: setup db
+	@$(FLASK) seed-demo --if-empty
+	@echo ""
+	@echo "  toolkit is at http://$(HOST):$(PORT)"
+	@echo "  Demo login: demo@example.org / demo-practice-2026"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/pdf.py
+
+setup: system-libs $(VENV)/.installed instance/config.py
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+system-libs:
+	@sh scripts/system-libs.sh
+
+instance/config.py:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+	@echo "Wrote $@ with a new secret key."
+
+db: setup
+	$(FLASK) db upgrade
+
+clean:
+	rm -rf $(VENV) instance/cache

@@ -1,0 +1,39 @@
+from toolkit.auth.models import Therapist
+from toolkit.couples.models import Couple
+from toolkit.demo import DEMO_EMAIL, DEMO_PASSWORD
+from toolkit.extensions import db
+
+
+def test_create_therapist_prompts_for_a_hidden_password(runner):
+    result = runner.invoke(args=["create-therapist"],
+                           input="lee@example.org\nLee Park\nlong enough pw\nlong enough pw\n")
+    assert result.exit_code == 0, result.output
+    assert "long enough pw" not in result.output
+    therapist = db.session.execute(db.select(Therapist)).scalar_one()
+    assert therapist.email == "lee@example.org" and therapist.check_password("long enough pw")
+
+
+def test_create_therapist_refuses_a_short_password(runner):
+    result = runner.invoke(args=["create-therapist", "--email", "a@example.org", "--name", "A"],
+                           input="short\nshort\n")
+    assert result.exit_code != 0
+    assert "8 to 128 characters" in result.output
+
+
+def test_create_therapist_refuses_a_duplicate_email(runner, make):
+    make.therapist(email="a@example.org")
+    result = runner.invoke(args=["create-therapist", "--email", "A@example.org", "--name", "A"],
+                           input="long enough pw\nlong enough pw\n")
+    assert result.exit_code != 0 and "already an account" in result.output
+
+
+def test_seed_demo_loads_a_practice_you_can_sign_in_to(runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and DEMO_PASSWORD in result.output
+    assert db.session.execute(db.select(db.func.count(Couple.id))).scalar_one() == 3
+    response = client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "Maya &amp; Jordan" in client.get("/").get_data(as_text=True)
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in again.output
+    assert db.session.execute(db.select(db.func.count(Therapist.id))).scalar_one() == 1

@@ -1,0 +1,73 @@
+"""toolkit: a session toolkit for couples therapists."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment, then tests."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TOOLKIT_INSTANCE", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "toolkit.sqlite"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        PREFERRED_URL_SCHEME="http",
+        BASE_URL="http://127.0.0.1:5000",
+        HTTPS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="toolkit_session",
+        IDLE_TIMEOUT_MINUTES=30,
+        ABSOLUTE_TIMEOUT_HOURS=12,
+        LOGIN_FAILURES_PER_ACCOUNT=5,
+        LOGIN_FAILURES_PER_ADDRESS=20,
+        LOGIN_THROTTLE_MINUTES=15,
+        PRACTICE_NAME="Your practice",
+        HANDOUTS_DIR=str(PROJECT_ROOT / "handouts"),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            "No SECRET_KEY: run `make run` once (it writes instance/config.py) or set SECRET_KEY."
+        )
+    if app.config["HTTPS"]:
+        app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    from . import auth, cli, couples, models, security  # noqa: F401 - models registers the tables
+
+    security.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(couples.bp)
+    cli.init_app(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(lambda: {"nav_items": NAV_ITEMS})
+    return app
+
+
+NAV_ITEMS = [("couples.index", "Couples")]

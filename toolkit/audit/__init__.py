@@ -1,0 +1,1 @@
+"""The audit trail: who read and changed which clinical record, and when."""

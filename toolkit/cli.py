@@ -1,0 +1,42 @@
+"""Command-line tasks: accounts, the demo practice, checks and renders."""
+import click
+from flask import Flask
+
+from .extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_therapist)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-therapist")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Full name")
+@click.option("--credentials", default="", help="e.g. LMFT")
+@click.option("--practice", default="", help="The practice's name, printed on handouts")
+@click.password_option("--password", prompt="Password (8 to 128 characters)")
+def create_therapist(email, name, credentials, practice, password):
+    """Create a therapist account (the password is asked for and never echoed)."""
+    from .auth.services import create_therapist as create
+
+    try:
+        therapist = create(email, name, password, credentials=credentials or None, practice_name=practice or None)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {therapist.email}. Sign in at /login.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no therapists yet")
+def seed_demo(if_empty):
+    """Load the demo practice (a demo therapist and three couples)."""
+    from .demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, load_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; the demo practice was not loaded.")
+        return
+    load_demo()
+    db.session.commit()
+    click.echo(f"Loaded the demo practice. Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")

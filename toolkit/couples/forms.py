@@ -1,0 +1,19 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, Form, FormField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+class PartnerForm(Form):
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
+    pronouns = StringField("Pronouns", validators=[Optional(), Length(max=40)],
+                           description="Optional, e.g. she/her, he/him, they/them")
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=255)],
+                       description="Optional: used to send this partner their private link")
+
+
+class CoupleForm(FlaskForm):
+    partner_1 = FormField(PartnerForm, label="First partner")
+    partner_2 = FormField(PartnerForm, label="Second partner")
+    started_on = DateField("Therapy started", validators=[Optional()])
+    notes = TextAreaField("Private notes", validators=[Optional(), Length(max=5000)],
+                          description="For you only: referral source, scheduling, anything practical.")

@@ -1,0 +1,77 @@
+"""The therapist's couples: list, add, open, edit, archive."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..audit.services import record
+from ..extensions import db
+from . import bp
+from .forms import CoupleForm
+from .services import couples_of, create_couple, form_data, get_owned_couple, set_archived, update_couple
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every couples page is for a signed-in therapist."""
+
+
+@bp.get("/")
+def index():
+    """The therapist's couples."""
+    archived = request.args.get("archived") == "1"
+    return render_template("couples/index.html", couples=couples_of(current_user.id, archived=archived),
+                           archived=archived)
+
+
+@bp.route("/couples/new", methods=["GET", "POST"])
+def new():
+    """Add a couple with both partners."""
+    form = CoupleForm()
+    if form.validate_on_submit():
+        couple = create_couple(current_user.id, form.data)
+        db.session.commit()
+        flash(f"Added {couple.name}.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id))
+    return render_template("couples/form.html", form=form, couple=None)
+
+
+@bp.get("/couples/<int:couple_id>")
+def detail(couple_id: int):
+    """One couple's page."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    record("couple.view", couple)
+    db.session.commit()
+    return render_template("couples/detail.html", couple=couple)
+
+
+@bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])
+def edit(couple_id: int):
+    """Change a couple's details."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    form = CoupleForm(data=form_data(couple)) if request.method == "GET" else CoupleForm()
+    if form.validate_on_submit():
+        update_couple(couple, form.data)
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id))
+    return render_template("couples/form.html", form=form, couple=couple)
+
+
+@bp.post("/couples/<int:couple_id>/archive")
+def archive(couple_id: int):
+    """Archive a couple: hidden from the list, kept in the record."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    set_archived(couple, True)
+    db.session.commit()
+    flash(f"Archived {couple.name}.", "info")
+    return redirect(url_for("couples.index"))
+
+
+@bp.post("/couples/<int:couple_id>/unarchive")
+def unarchive(couple_id: int):
+    """Bring an archived couple back to the active list."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    set_archived(couple, False)
+    db.session.commit()
+    flash(f"{couple.name} is active again.", "info")
+    return redirect(url_for("couples.detail", couple_id=couple.id))
