@@ -59,15 +59,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
 
-    from . import auth, cli, couples, models, security  # noqa: F401 - models registers the tables
+    from . import auth, cli, couples, library, models, security  # noqa: F401 - models registers the tables
 
     security.init_app(app)
+    library.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(couples.bp)
+    app.register_blueprint(library.bp)
     cli.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"nav_items": NAV_ITEMS})
     return app
 
 
-NAV_ITEMS = [("couples.index", "Couples")]
+NAV_ITEMS = [("couples.index", "Couples"), ("library.index", "Library")]

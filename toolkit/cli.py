@@ -1,6 +1,7 @@
 """Command-line tasks: accounts, the demo practice, checks and renders."""
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .extensions import db
 
@@ -8,6 +9,7 @@ from .extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_therapist)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(check_handouts)
 
 
 @click.command("create-therapist")
@@ -40,3 +42,23 @@ def seed_demo(if_empty):
     load_demo()
     db.session.commit()
     click.echo(f"Loaded the demo practice. Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+
+
+@click.command("check-handouts")
+@with_appcontext
+def check_handouts():
+    """Check the built-in and practice modules; print every problem and exit 1 if any."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .library.loader import check_library
+
+    builtin = Path(current_app.config["HANDOUTS_DIR"])
+    practice = Path(current_app.config.get("PRACTICE_HANDOUTS_DIR") or Path(current_app.instance_path) / "handouts")
+    problems = check_library(builtin, practice)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"All modules are valid ({builtin}{', ' + str(practice) if practice.is_dir() else ''}).")
