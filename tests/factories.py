@@ -32,3 +32,40 @@ class Factories:
         couple = create_couple(therapist.id, data)
         db.session.commit()
         return couple
+
+    def session(self, couple, days_from_now=7, status="planned", modules=()):
+        from datetime import timedelta
+
+        from toolkit.sessions.services import add_module, create_session
+        from toolkit.timeutil import utcnow
+
+        session = create_session(couple.id, utcnow().replace(microsecond=0) + timedelta(days=days_from_now))
+        session.status = status
+        for slug in modules:
+            add_module(session, slug)
+        db.session.commit()
+        return session
+
+    def assignment(self, couple, template_key="weekly-check-in/three-two-one", who="each", session=None, due_in_days=7):
+        from datetime import timedelta
+
+        from flask import current_app
+
+        from toolkit.homework.services import assign
+        from toolkit.timeutil import utcnow
+
+        template = current_app.extensions["library"].template(template_key)
+        made = assign(couple, template, who=who, due_on=(utcnow() + timedelta(days=due_in_days)).date(),
+                      instructions=None, session_id=session.id if session else None)
+        db.session.commit()
+        return made
+
+    def link(self, partner):
+        """Issue a link and return its raw token."""
+        from flask import current_app
+
+        from toolkit.partners.services import issue_link
+
+        link = issue_link(partner)
+        db.session.commit()
+        return link.token(current_app.config["SECRET_KEY"])

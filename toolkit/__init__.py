@@ -4,9 +4,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import security
 from .extensions import configure_sqlite, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in danger right now, call 911 or your local emergency number.\n"
+    "In the US, call or text 988 to reach the Suicide & Crisis Lifeline, any time of day.\n"
+    "The National Domestic Violence Hotline: call 1-800-799-7233 or text START to 88788.\n"
+    "Your therapist will also see your answer."
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         PRACTICE_NAME="Your practice",
         HANDOUTS_DIR=str(PROJECT_ROOT / "handouts"),
         WTF_CSRF_TIME_LIMIT=None,
+        PARTNER_LINK_DAYS=60,
+        PARTNER_LINK_FAILURES_PER_ADDRESS=20,
+        PARTNER_IDLE_MINUTES=120,
+        CRISIS_RESOURCES=DEFAULT_CRISIS_RESOURCES,
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
@@ -50,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     os.makedirs(app.instance_path, exist_ok=True)
+    security.redact_tokens_in_logs()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -59,13 +72,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
 
-    from . import auth, cli, couples, library, models, security  # noqa: F401 - models registers the tables
+    from . import cli, library, models  # noqa: F401 - models registers every table
+    from .auth import views as auth
+    from .couples import views as couples
+    from .homework import views as homework
+    from .library import views as library_views
+    from .partners import views as partners
+    from .sessions import views as sessions
 
     security.init_app(app)
     library.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(couples.bp)
-    app.register_blueprint(library.bp)
+    for blueprint in (auth.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, partners.link_bp, partners.bp):
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"nav_items": NAV_ITEMS})

@@ -2,3 +2,6 @@
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import LoginSession, Therapist  # noqa: F401
 from .couples.models import Couple, Partner  # noqa: F401
+from .homework.models import Assignment, SafetyFlag  # noqa: F401
+from .partners.models import PartnerLink, PartnerSession  # noqa: F401
+from .sessions.models import PlanItem, TherapySession  # noqa: F401

@@ -1,4 +1,7 @@
-"""Headers on every response, and error pages that never show a stack trace."""
+"""Headers on every response, error pages that never show a stack trace, tokens kept out of logs."""
+import logging
+import re
+
 from flask import Flask, render_template, request
 
 from .extensions import db
@@ -57,3 +60,25 @@ def _error_page(error):
     if code >= 500:
         db.session.rollback()
     return render_template("error.html", title=title, text=text, code=code), code
+
+
+PARTNER_TOKEN = re.compile(r"/p/[^\s/?\"]+")
+
+
+class RedactPartnerTokens(logging.Filter):
+    """Partner links are secrets: request logs show /p/[redacted] instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(PARTNER_TOKEN.sub("/p/[redacted]", a) if isinstance(a, str) else a
+                                for a in (record.args if isinstance(record.args, tuple) else (record.args,)))
+        if isinstance(record.msg, str):
+            record.msg = PARTNER_TOKEN.sub("/p/[redacted]", record.msg)
+        return True
+
+
+def redact_tokens_in_logs() -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPartnerTokens) for f in logger.filters):
+            logger.addFilter(RedactPartnerTokens())

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from . import views  # noqa: E402,F401
+"""Therapist accounts: sign-in, sessions, throttling."""

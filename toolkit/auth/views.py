@@ -1,13 +1,14 @@
 """Signing in and out."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login_manager
-from . import bp
 from .forms import LoginForm
 from .services import authenticate, end_session, load_session, start_session
+
+bp = Blueprint("auth", __name__)
 
 FAILED_LOGIN = "That email and password did not work, or there have been too many tries. Wait a few minutes and try again."
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("couples", __name__)
-
-from . import views  # noqa: E402,F401
+"""Client couples and their partners."""

@@ -1,12 +1,16 @@
 """The therapist's couples: list, add, open, edit, archive."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..audit.services import record
 from ..extensions import db
-from . import bp
+from ..homework.services import open_flags
+from ..timeutil import utcnow
+from .overview import couple_overview
 from .forms import CoupleForm
 from .services import couples_of, create_couple, form_data, get_owned_couple, set_archived, update_couple
+
+bp = Blueprint("couples", __name__)
 
 
 @bp.before_request
@@ -19,8 +23,10 @@ def require_login():
 def index():
     """The therapist's couples."""
     archived = request.args.get("archived") == "1"
-    return render_template("couples/index.html", couples=couples_of(current_user.id, archived=archived),
-                           archived=archived)
+    couples = couples_of(current_user.id, archived=archived)
+    flags = open_flags(therapist_id=current_user.id)
+    names = {c.id: c.name for c in couples_of(current_user.id)} if flags else {}
+    return render_template("couples/index.html", couples=couples, archived=archived, flags=flags, couple_names=names)
 
 
 @bp.route("/couples/new", methods=["GET", "POST"])
@@ -39,9 +45,11 @@ def new():
 def detail(couple_id: int):
     """One couple's page."""
     couple = get_owned_couple(couple_id, current_user.id)
+    now = utcnow()
+    overview = couple_overview(couple, now)
     record("couple.view", couple)
     db.session.commit()
-    return render_template("couples/detail.html", couple=couple)
+    return render_template("couples/detail.html", couple=couple, o=overview, today=now.date(), now=now)
 
 
 @bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])

@@ -2,12 +2,9 @@
 import sys
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app
+from flask import Flask, current_app
 
 from .loader import Library, LibraryError, load_library
-
-bp = Blueprint("library", __name__, url_prefix="/library")
-
 
 def init_app(app: Flask) -> None:
     """Load the library once at start-up; an invalid built-in library stops the app here."""
@@ -24,5 +21,3 @@ def init_app(app: Flask) -> None:
 def get_library() -> Library:
     return current_app.extensions["library"]
 
-
-from . import views  # noqa: E402,F401

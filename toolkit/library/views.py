@@ -1,11 +1,13 @@
 """The library pages: browse, search, filter, and read one module."""
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
-from . import bp, get_library
+from . import get_library
 from .forms import form_class
 from .models import STAGES, THEMES
 from .services import search
+
+bp = Blueprint("library", __name__, url_prefix="/library")
 
 
 @bp.before_request

@@ -1,0 +1,1 @@
+"""Homework: assigning, answering, reviewing, safety flags."""

@@ -1,0 +1,189 @@
+"""Assigning homework, saving answers, reviewing, and safety flags."""
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import abort
+
+from ..audit.services import record
+from ..couples.models import Couple, Partner
+from ..extensions import db
+from ..library.models import HomeworkTemplate
+from ..sessions.services import next_planned_session
+from ..timeutil import utcnow
+from .models import Assignment, SafetyFlag
+
+
+def default_due_date(couple_id: int, now: datetime) -> date:
+    """The day of the next planned session, or a week from today."""
+    upcoming = next_planned_session(couple_id, now)
+    return upcoming.starts_at.date() if upcoming else (now + timedelta(days=7)).date()
+
+
+def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date, instructions: str | None,
+           session_id: int | None) -> list[Assignment]:
+    """One assignment per partner (who='each') or one for the couple (who='joint')."""
+    batch = secrets.token_hex(8)
+    partners = [None] if who == "joint" else list(couple.partners)
+    made = []
+    for partner in partners:
+        assignment = Assignment(
+            couple_id=couple.id, partner_id=partner.id if partner else None, session_id=session_id, batch=batch,
+            module_slug=template.module_slug, template_id=template.id, title=template.title,
+            instructions=(instructions or "").strip() or None, due_on=due_on, answers={}, private_answers={},
+        )
+        db.session.add(assignment)
+        made.append(assignment)
+    db.session.flush()
+    for assignment in made:
+        record("assignment.create", assignment)
+    return made
+
+
+def assignments_of_couple(couple_id: int) -> list[Assignment]:
+    return list(db.session.execute(
+        db.select(Assignment).where(Assignment.couple_id == couple_id)
+        .order_by(Assignment.due_on.desc(), Assignment.id)
+    ).scalars())
+
+
+def get_assignment_of(couple_id: int, assignment_id: int) -> Assignment:
+    found = db.session.execute(
+        db.select(Assignment).where(Assignment.id == assignment_id, Assignment.couple_id == couple_id)
+    ).scalar()
+    return found or abort(404)
+
+
+# --- the partner's side -------------------------------------------------------------
+
+def _visible_to(partner: Partner):
+    return (Assignment.couple_id == partner.couple_id) & (
+        (Assignment.partner_id == partner.id) | Assignment.partner_id.is_(None))
+
+
+def assignments_for_partner(partner: Partner) -> list[Assignment]:
+    """The partner's own assignments and the couple's joint ones, soonest due first."""
+    return list(db.session.execute(
+        db.select(Assignment).where(_visible_to(partner)).order_by(Assignment.due_on, Assignment.id)
+    ).scalars())
+
+
+def get_for_partner(partner: Partner, assignment_id: int, *, for_update: bool = False) -> Assignment:
+    """An assignment this partner may open; 404 for anything else, whoever's it is."""
+    query = db.select(Assignment).where(Assignment.id == assignment_id, _visible_to(partner))
+    if for_update:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar() or abort(404)
+
+
+def answers_for_partner(assignment: Assignment, template: HomeworkTemplate, partner: Partner) -> dict:
+    """What this partner may see: the shared answers and their own private ones, never the other's."""
+    visible = {spec.name: assignment.answers.get(spec.name) for spec in template.fields if not spec.therapist_only}
+    visible.update(assignment.private_answers_of(partner.id))
+    return visible
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    already_submitted: bool = False
+    concerns: list = field(default_factory=list)
+
+
+def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Partner, answers: dict,
+                 *, submit: bool) -> SaveResult:
+    """Save a draft or submit, in the caller's transaction.
+
+    A submission that arrives again (double click, retry) changes nothing: once
+    submitted, answers are read-only.
+    """
+    if assignment.is_done:
+        return SaveResult(saved=False, already_submitted=True)
+    shared = {k: v for k, v in (assignment.answers or {}).items()}
+    private = dict(assignment.private_answers or {})
+    own_private = dict(private.get(str(partner.id), {}))
+    for spec in template.fields:
+        target = own_private if spec.therapist_only else shared
+        target[spec.name] = answers.get(spec.name)
+    private[str(partner.id)] = own_private
+    assignment.answers, assignment.private_answers = shared, private  # new objects, so the change is seen
+    concerns = [spec for spec in template.fields if spec.is_concern(own_private.get(spec.name))]
+    if submit:
+        assignment.status = "submitted"
+        assignment.submitted_at = utcnow()
+        assignment.submitted_by_id = partner.id
+        for spec in concerns:
+            _raise_flag(assignment, partner, spec, own_private.get(spec.name))
+        record("assignment.submit", assignment)
+    else:
+        assignment.status = "started"
+        record("assignment.draft", assignment)
+    return SaveResult(saved=True, concerns=concerns)
+
+
+def _raise_flag(assignment: Assignment, partner: Partner, spec, answer) -> None:
+    flag = SafetyFlag(couple_id=assignment.couple_id, partner_id=partner.id, assignment_id=assignment.id,
+                      field_name=spec.name, question=spec.label, answer=str(answer))
+    db.session.add(flag)
+    db.session.flush()
+    record("safety_flag.raise", flag, object_type="safety_flag")
+
+
+# --- the therapist's side -----------------------------------------------------------
+
+def batch_of(assignment: Assignment) -> list[Assignment]:
+    """The assignments made together with this one (both partners' copies), partner order."""
+    rows = db.session.execute(
+        db.select(Assignment).where(Assignment.batch == assignment.batch, Assignment.couple_id == assignment.couple_id)
+    ).scalars().all()
+    return sorted(rows, key=lambda a: a.partner.position if a.partner else 0)
+
+
+def mark_reviewed(assignment: Assignment, comment: str | None) -> None:
+    if assignment.status != "submitted":
+        abort(409, description="Only submitted homework can be marked reviewed.")
+    assignment.status = "reviewed"
+    assignment.reviewed_at = utcnow()
+    assignment.review_comment = (comment or "").strip() or None
+    record("assignment.review", assignment)
+
+
+def open_flags(*, couple_id: int | None = None, therapist_id: int | None = None) -> list[SafetyFlag]:
+    query = db.select(SafetyFlag).where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at)
+    if couple_id is not None:
+        query = query.where(SafetyFlag.couple_id == couple_id)
+    if therapist_id is not None:
+        query = query.join(Couple, Couple.id == SafetyFlag.couple_id).where(Couple.therapist_id == therapist_id)
+    return list(db.session.execute(query).scalars())
+
+
+def acknowledge_flag(couple_id: int, flag_id: int, therapist_id: int) -> SafetyFlag:
+    flag = db.session.execute(
+        db.select(SafetyFlag).where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id)
+    ).scalar() or abort(404)
+    if flag.acknowledged_at is None:
+        flag.acknowledged_at = utcnow()
+        flag.acknowledged_by_id = therapist_id
+        record("safety_flag.acknowledge", flag, object_type="safety_flag")
+    return flag
+
+
+@dataclass
+class SinceLastTime:
+    """What a therapist reads before a session."""
+
+    since: datetime | None
+    submissions: dict  # partner or "joint" label -> list of assignments submitted since
+    overdue: list
+    flags: list
+
+
+def since_last_session(couple: Couple, assignments: list[Assignment], last_held: datetime | None,
+                       today: date) -> SinceLastTime:
+    submissions = {p.first_name: [] for p in couple.partners} | {"Joint": []}
+    for a in assignments:
+        if a.submitted_at and (last_held is None or a.submitted_at >= last_held):
+            key = a.partner.first_name if a.partner else "Joint"
+            submissions[key].append(a)
+    overdue = [a for a in assignments if a.is_overdue(today)]
+    return SinceLastTime(last_held, submissions, overdue, open_flags(couple_id=couple.id))

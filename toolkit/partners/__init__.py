@@ -1,0 +1,1 @@
+"""Partner links and the partner's own pages."""

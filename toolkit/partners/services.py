@@ -1,0 +1,105 @@
+"""Partner links: issue, re-issue, revoke, open; and the partner's browser session."""
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from ..audit.models import AuditEvent
+from ..audit.services import record
+from ..couples.models import Partner
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import PartnerLink, PartnerSession, hash_token
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def link_url(link: PartnerLink) -> str:
+    """The partner's address, built from the configured base URL, never from the request's Host."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{link.token(_secret())}"
+
+
+def live_link(partner: Partner) -> PartnerLink | None:
+    return db.session.execute(
+        db.select(PartnerLink).where(PartnerLink.partner_id == partner.id, PartnerLink.revoked_at.is_(None),
+                                     PartnerLink.expires_at > utcnow())
+        .order_by(PartnerLink.id.desc()).limit(1)
+    ).scalar()
+
+
+def issue_link(partner: Partner) -> PartnerLink:
+    """A new link for the partner; any earlier link stops working at once."""
+    revoke_links(partner, audit=False)
+    link = PartnerLink(partner_id=partner.id, nonce=secrets.token_hex(32),
+                       expires_at=utcnow() + timedelta(days=current_app.config["PARTNER_LINK_DAYS"]))
+    link.token_hash = hash_token(link.token(_secret()))
+    db.session.add(link)
+    db.session.flush()
+    record("partner_link.issue", partner, object_type="partner")
+    return link
+
+
+def revoke_links(partner: Partner, *, audit: bool = True) -> None:
+    """Stop every link of this partner and sign out every browser opened from them."""
+    now = utcnow()
+    links = db.session.execute(
+        db.select(PartnerLink).where(PartnerLink.partner_id == partner.id, PartnerLink.revoked_at.is_(None))
+    ).scalars().all()
+    for link in links:
+        link.revoked_at = now
+    if links:
+        db.session.execute(db.delete(PartnerSession).where(PartnerSession.link_id.in_([l.id for l in links])))
+    if audit:
+        record("partner_link.revoke", partner, object_type="partner")
+
+
+def find_live_link(token: str) -> PartnerLink | None:
+    link = db.session.execute(db.select(PartnerLink).filter_by(token_hash=hash_token(token))).scalar()
+    return link if link and link.is_live(utcnow()) else None
+
+
+def too_many_bad_links(ip: str | None) -> bool:
+    """Guessing links is rate-limited per address, counted in the database (shared by all workers)."""
+    since = utcnow() - timedelta(minutes=15)
+    count = db.session.execute(
+        db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "partner_link.invalid", AuditEvent.ip == ip, AuditEvent.at >= since)
+    ).scalar_one()
+    return count >= current_app.config["PARTNER_LINK_FAILURES_PER_ADDRESS"]
+
+
+def record_bad_link() -> None:
+    record("partner_link.invalid", actor="anonymous")
+
+
+def open_session(link: PartnerLink) -> str:
+    """Exchange a live link for a browser session; returns the session's raw token (for the cookie)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PartnerSession(token_hash=hash_token(token), link_id=link.id))
+    record("partner_link.open", link.partner, object_type="partner", actor=f"partner:{link.partner_id}")
+    return token
+
+
+def load_partner(token: str | None) -> Partner | None:
+    """The partner of a live browser session (the link still live, not idle too long)."""
+    if not token:
+        return None
+    found = db.session.execute(db.select(PartnerSession).filter_by(token_hash=hash_token(token))).scalar()
+    now = utcnow()
+    if found is None or not found.link.is_live(now):
+        return None
+    if now - found.last_seen_at > timedelta(minutes=current_app.config["PARTNER_IDLE_MINUTES"]):
+        db.session.delete(found)
+        db.session.commit()
+        return None
+    if now - found.last_seen_at > timedelta(minutes=1):
+        found.last_seen_at = now
+        db.session.commit()
+    return found.link.partner
+
+
+def close_session(token: str | None) -> None:
+    if token:
+        db.session.execute(db.delete(PartnerSession).where(PartnerSession.token_hash == hash_token(token)))

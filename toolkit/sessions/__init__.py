@@ -1,0 +1,1 @@
+"""Therapy sessions and their plans."""

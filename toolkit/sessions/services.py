@@ -1,0 +1,94 @@
+"""Sessions and their plans."""
+from datetime import date, datetime, time, timedelta
+
+from flask import abort
+
+from ..audit.services import record
+from ..extensions import db
+from .models import PlanItem, TherapySession
+
+
+def sessions_of(couple_id: int) -> list[TherapySession]:
+    """A couple's sessions, oldest first."""
+    return list(db.session.execute(
+        db.select(TherapySession).where(TherapySession.couple_id == couple_id).order_by(TherapySession.starts_at)
+    ).scalars())
+
+
+def get_session_of(couple_id: int, session_id: int) -> TherapySession:
+    """A session of this couple, or 404 (the couple's ownership is checked by the caller)."""
+    found = db.session.execute(
+        db.select(TherapySession).where(TherapySession.id == session_id, TherapySession.couple_id == couple_id)
+    ).scalar()
+    return found or abort(404)
+
+
+def next_session_slot(couple_id: int, today: date) -> datetime:
+    """A week after the latest session, or next week at 5 pm for a first one."""
+    latest = db.session.execute(
+        db.select(db.func.max(TherapySession.starts_at)).where(TherapySession.couple_id == couple_id)
+    ).scalar()
+    if latest:
+        return latest + timedelta(days=7)
+    return datetime.combine(today + timedelta(days=7), time(17, 0))
+
+
+def create_session(couple_id: int, starts_at: datetime, note: str | None = None) -> TherapySession:
+    """Add a planned session; numbers count up per couple."""
+    number = (db.session.execute(
+        db.select(db.func.max(TherapySession.number)).where(TherapySession.couple_id == couple_id)
+    ).scalar() or 0) + 1
+    session = TherapySession(couple_id=couple_id, number=number, starts_at=starts_at, note_to_couple=note or None)
+    db.session.add(session)
+    db.session.flush()
+    record("session.create", session, object_type="session")
+    return session
+
+
+def update_session(session: TherapySession, starts_at: datetime, status: str, note: str | None) -> None:
+    session.starts_at, session.status, session.note_to_couple = starts_at, status, note or None
+    record("session.update", session, object_type="session")
+
+
+def add_module(session: TherapySession, slug: str) -> None:
+    """Put a module at the end of the plan (once)."""
+    if slug in session.module_slugs:
+        return
+    session.plan.append(PlanItem(module_slug=slug, position=len(session.plan)))
+    record("session.plan_add", session, object_type="session", detail=slug)
+
+
+def remove_module(session: TherapySession, item_id: int) -> None:
+    item = next((i for i in session.plan if i.id == item_id), None) or abort(404)
+    session.plan.remove(item)
+    _renumber(session)
+    record("session.plan_remove", session, object_type="session", detail=item.module_slug)
+
+
+def move_module(session: TherapySession, item_id: int, offset: int) -> None:
+    """Move a plan item up (-1) or down (+1)."""
+    items = list(session.plan)
+    index = next((n for n, i in enumerate(items) if i.id == item_id), None)
+    if index is None:
+        abort(404)
+    target = index + offset
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        for n, item in enumerate(items):
+            item.position = n
+        session.plan.sort(key=lambda i: i.position)
+        record("session.plan_reorder", session, object_type="session")
+
+
+def _renumber(session: TherapySession) -> None:
+    for n, item in enumerate(session.plan):
+        item.position = n
+
+
+def next_planned_session(couple_id: int, after: datetime) -> TherapySession | None:
+    return db.session.execute(
+        db.select(TherapySession)
+        .where(TherapySession.couple_id == couple_id, TherapySession.status == "planned",
+               TherapySession.starts_at > after)
+        .order_by(TherapySession.starts_at).limit(1)
+    ).scalar()

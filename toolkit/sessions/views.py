@@ -1,0 +1,107 @@
+"""A couple's sessions and each session's plan."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..couples.services import get_owned_couple
+from ..extensions import db
+from ..homework.services import assignments_of_couple
+from ..library import get_library
+from ..library.models import STAGES, THEMES
+from ..library.services import search
+from ..timeutil import utcnow
+from .forms import SessionForm
+from .services import add_module, create_session, get_session_of, move_module, next_session_slot, remove_module, update_session
+
+bp = Blueprint("sessions", __name__, url_prefix="/couples/<int:couple_id>/sessions")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Sessions are a therapist's pages."""
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(couple_id: int):
+    """Schedule a session."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    form = SessionForm()
+    if request.method == "GET":
+        form.starts_at.data = next_session_slot(couple.id, utcnow().date())
+    if form.validate_on_submit():
+        session = create_session(couple.id, form.starts_at.data, form.note_to_couple.data)
+        session.status = form.status.data
+        db.session.commit()
+        flash(f"Session {session.number} added.", "success")
+        return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
+    return render_template("sessions/form.html", couple=couple, form=form, session=None)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+def edit(couple_id: int, session_id: int):
+    """Change a session's time, status or note."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    form = SessionForm(obj=session)
+    if form.validate_on_submit():
+        update_session(session, form.starts_at.data, form.status.data, form.note_to_couple.data)
+        db.session.commit()
+        flash("Session saved.", "success")
+        return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
+    return render_template("sessions/form.html", couple=couple, form=form, session=session)
+
+
+@bp.get("/<int:session_id>")
+def detail(couple_id: int, session_id: int):
+    """The session plan: chosen modules in order, the library to pick from, homework assigned here."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    library = get_library()
+    query = request.args.get("q", "").strip()[:200]
+    theme = request.args.get("theme") if request.args.get("theme") in THEMES else ""
+    stage = request.args.get("stage") if request.args.get("stage") in STAGES else ""
+    chosen = set(session.module_slugs)
+    candidates = [m for m in search(library, query, theme, stage) if m.slug not in chosen]
+    assigned = [a for a in assignments_of_couple(couple.id) if a.session_id == session.id]
+    return render_template("sessions/detail.html", couple=couple, session=session, library=library,
+                           candidates=candidates, query=query, theme=theme, stage=stage, themes=THEMES,
+                           stages=STAGES, assigned=assigned, today=utcnow().date(),
+                           total_minutes=sum(library.get(s).minutes for s in session.module_slugs if library.get(s)))
+
+
+def _back(couple_id, session_id):
+    args = {k: v for k, v in request.args.items() if k in ("q", "theme", "stage")}
+    return redirect(url_for("sessions.detail", couple_id=couple_id, session_id=session_id, **args))
+
+
+@bp.post("/<int:session_id>/plan")
+def add_to_plan(couple_id: int, session_id: int):
+    """Add a module to the plan."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    slug = request.form.get("slug", "")
+    module = get_library().get(slug) or abort(404)
+    add_module(session, module.slug)
+    db.session.commit()
+    flash(f"Added “{module.title}”.", "success")
+    return _back(couple.id, session.id)
+
+
+@bp.post("/<int:session_id>/plan/<int:item_id>/move")
+def move(couple_id: int, session_id: int, item_id: int):
+    """Move a module up or down the plan."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    move_module(session, item_id, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    return _back(couple.id, session.id)
+
+
+@bp.post("/<int:session_id>/plan/<int:item_id>/remove")
+def remove(couple_id: int, session_id: int, item_id: int):
+    """Take a module out of the plan."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    remove_module(session, item_id)
+    db.session.commit()
+    return _back(couple.id, session.id)
