@@ -112,5 +112,18 @@ def login(client):
     return do_login
 
 
+@pytest.fixture
+def partner_client(app):
+    """A fresh browser that opens a partner link and presses Continue."""
+
+    def open_as(token):
+        browser = app.test_client()
+        response = browser.post(f"/p/{token}")
+        assert response.status_code == 302 and response.headers["Location"] == "/me/"
+        return browser
+
+    return open_as
+
+
 def csrf_token_from(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

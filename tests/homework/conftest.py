@@ -17,16 +17,3 @@ def couple_with_links(app, make):
     ana, sam = couple.partners
     return {"therapist": therapist, "couple": couple, "session": session, "ana": ana, "sam": sam,
             "ana_hw": made[0], "sam_hw": made[1], "ana_token": make.link(ana), "sam_token": make.link(sam)}
-
-
-@pytest.fixture
-def partner_client(app):
-    """A fresh browser that opens a partner link and presses Continue."""
-
-    def open_as(token):
-        browser = app.test_client()
-        response = browser.post(f"/p/{token}")
-        assert response.status_code == 302 and response.headers["Location"] == "/me/"
-        return browser
-
-    return open_as

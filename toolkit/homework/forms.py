@@ -1,10 +1,13 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from ..library.models import WHO
 
 
 class AssignForm(FlaskForm):
-    who = RadioField("Who fills it in", choices=[("each", "Each partner separately"), ("joint", "The couple together")],
+    who = RadioField("Who fills it in", choices=[SelectChoice(k, v) for k, v in WHO.items()],
                      validators=[DataRequired()])
     due_on = DateField("Due", validators=[DataRequired()])
     instructions = TextAreaField("Your own instructions", validators=[Optional(), Length(max=2000)],

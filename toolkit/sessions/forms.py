@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import STATUSES
@@ -7,7 +8,7 @@ from .models import STATUSES
 
 class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    status = SelectField("Status", choices=list(STATUSES.items()))
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()])
     note_to_couple = TextAreaField("Note to the couple", validators=[Optional(), Length(max=2000)],
                                    description="Printed on the packet's cover. Both partners read it.")
 
