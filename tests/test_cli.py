@@ -37,3 +37,21 @@ def test_seed_demo_loads_a_practice_you_can_sign_in_to(runner, client):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in again.output
     assert db.session.execute(db.select(db.func.count(Therapist.id))).scalar_one() == 1
+
+
+def test_every_demo_page_renders(runner, client):
+    from toolkit.homework.models import Assignment, SafetyFlag
+    from toolkit.sessions.models import TherapySession
+
+    runner.invoke(args=["seed-demo"])
+    client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    statuses = {a.status for a in db.session.execute(db.select(Assignment)).scalars()}
+    assert statuses == {"assigned", "started", "submitted", "reviewed"}
+    assert db.session.execute(db.select(db.func.count(SafetyFlag.id))).scalar_one() == 1
+    assert "Open safety flags" in client.get("/").get_data(as_text=True)
+    for couple in db.session.execute(db.select(Couple)).scalars():
+        assert client.get(f"/couples/{couple.id}").status_code == 200
+    for session in db.session.execute(db.select(TherapySession)).scalars():
+        assert client.get(f"/couples/{session.couple_id}/sessions/{session.id}").status_code == 200
+    for assignment in db.session.execute(db.select(Assignment)).scalars():
+        assert client.get(f"/couples/{assignment.couple_id}/homework/{assignment.id}").status_code == 200

@@ -72,7 +72,7 @@ def get_for_partner(partner: Partner, assignment_id: int, *, for_update: bool = 
     """An assignment this partner may open; 404 for anything else, whoever's it is."""
     query = db.select(Assignment).where(Assignment.id == assignment_id, _visible_to(partner))
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Assignment)
     return db.session.execute(query).scalar() or abort(404)
 
 
