@@ -37,7 +37,7 @@ def routes(app):
 def test_every_route_is_public_or_guarded(app):
     for rule, _ in routes(app):
         owner = rule.endpoint.split(".")[0]
-        assert rule.endpoint in PUBLIC or owner in {"couples", "sessions", "homework", "library", "auth", "partner"}, rule
+        assert rule.endpoint in PUBLIC or owner in {"couples", "sessions", "homework", "notes", "library", "auth", "partner"}, rule
 
 
 def test_the_matrix(app, world, login, partner_client):

@@ -77,12 +77,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .couples import views as couples
     from .homework import views as homework
     from .library import views as library_views
+    from .notes import views as notes
     from .partners import views as partners
     from .sessions import views as sessions
 
     security.init_app(app)
     library.init_app(app)
-    for blueprint in (auth.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, partners.link_bp, partners.bp):
+    for blueprint in (auth.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp,
+                      partners.link_bp, partners.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")

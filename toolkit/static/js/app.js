@@ -14,3 +14,21 @@ document.addEventListener("click", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Notes: save the draft a few seconds after typing stops, so an idle sign-out loses nothing.
+document.querySelectorAll("form[data-autosave]").forEach((form) => {
+  const status = form.querySelector("[data-autosave-status]");
+  let timer = null;
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const response = await fetch(form.action, { method: "POST", body: new FormData(form), headers: { "X-Autosave": "1" } });
+        const result = await response.json();
+        if (status) status.textContent = result.saved ? `Draft saved at ${result.at}.` : "Not saved: check the highlighted fields.";
+      } catch (error) {
+        if (status) status.textContent = "Could not save just now; your text is still here.";
+      }
+    }, 3000);
+  });
+});

@@ -1,0 +1,1 @@
+"""Session notes: SOAP, DAP or BIRP; signed and locked; amended only by addenda."""

@@ -1,0 +1,75 @@
+"""Writing, signing and amending notes."""
+from flask import abort
+
+from ..audit.services import record
+from ..extensions import db
+from ..homework.models import Assignment
+from ..library.loader import Library
+from ..sessions.models import TherapySession
+from ..timeutil import utcnow
+from .models import FORMATS, Addendum, SessionNote
+
+LOCKED = "This note is signed and locked. Add an addendum instead."
+
+
+def note_of(session: TherapySession) -> SessionNote | None:
+    return db.session.execute(db.select(SessionNote).filter_by(session_id=session.id)).scalar()
+
+
+def prefill(session: TherapySession, note_format: str, library: Library) -> dict:
+    """What the app already knows, placed in the section where a clinician would write it."""
+    modules = [library.get(s).title for s in session.module_slugs if library.get(s)]
+    assignments = db.session.execute(
+        db.select(Assignment).where(Assignment.couple_id == session.couple_id)
+    ).scalars().all()
+    reviewed = sorted({f"{a.title} ({a.partner.first_name if a.partner else 'joint'})"
+                       for a in assignments if a.is_done and a.session_id != session.id})
+    assigned = sorted({f"{a.title}, due {a.due_on.strftime('%b %-d')}" for a in assignments if a.session_id == session.id})
+    covered = "Modules covered: " + (", ".join(modules) if modules else "none recorded") + "."
+    homework = "Homework reviewed: " + (", ".join(reviewed) if reviewed else "none") + "."
+    plan = "Homework assigned: " + ("; ".join(assigned) if assigned else "none") + "."
+    where = {"SOAP": {"objective": f"{covered}\n{homework}", "plan": plan},
+             "DAP": {"data_section": f"{covered}\n{homework}", "plan": plan},
+             "BIRP": {"intervention": covered, "response": homework, "plan": plan}}[note_format]
+    return {key: where.get(key, "") for key, _ in FORMATS[note_format]}
+
+
+def start_note(session: TherapySession, note_format: str, library: Library) -> SessionNote:
+    if session.status != "held":
+        abort(409, description="Notes are written for held sessions. Mark the session held first.")
+    note = SessionNote(session_id=session.id, format=note_format, sections=prefill(session, note_format, library))
+    db.session.add(note)
+    db.session.flush()
+    record("note.create", note, object_type="note")
+    return note
+
+
+def save_draft(note: SessionNote, sections: dict) -> None:
+    """Save the sections of an unsigned note (also what autosave calls)."""
+    if note.is_signed:
+        abort(409, description=LOCKED)
+    note.sections = {key: (sections.get(key) or "") for key, _ in note.fields}
+    record("note.update", note, object_type="note")
+
+
+def sign(note: SessionNote, therapist) -> None:
+    """Sign and lock: records who and when, and a hash of the content."""
+    if note.is_signed:
+        abort(409, description=LOCKED)
+    note.signed_at = utcnow()
+    note.signed_by_id = therapist.id
+    note.signed_by_name = therapist.display_name
+    note.content_hash = note.compute_hash()
+    record("note.sign", note, object_type="note", detail=note.content_hash)
+
+
+def add_addendum(note: SessionNote, therapist, text: str) -> Addendum:
+    if not note.is_signed:
+        abort(409, description="Addenda are for signed notes. Edit the draft instead.")
+    addendum = Addendum(note_id=note.id, text=text.strip(), author_id=therapist.id,
+                        author_name=therapist.display_name, created_at=utcnow())
+    addendum.content_hash = addendum.compute_hash()
+    note.addenda.append(addendum)
+    db.session.flush()
+    record("note.addendum", note, object_type="note", detail=f"addendum {addendum.id}")
+    return addendum

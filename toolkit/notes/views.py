@@ -1,0 +1,101 @@
+"""Writing, signing, amending and printing a session's note."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..audit.services import record
+from ..couples.services import get_owned_couple
+from ..extensions import db
+from ..library import get_library
+from ..sessions.services import get_session_of
+from .forms import AddendumForm, StartNoteForm, note_form_class
+from .services import LOCKED, add_addendum, note_of, save_draft, sign, start_note
+
+bp = Blueprint("notes", __name__, url_prefix="/couples/<int:couple_id>/sessions/<int:session_id>/note")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Notes are the therapist's record."""
+
+
+def _load(couple_id: int, session_id: int):
+    couple = get_owned_couple(couple_id, current_user.id)
+    return couple, get_session_of(couple.id, session_id)
+
+
+def _here(couple, session):
+    return url_for("notes.show", couple_id=couple.id, session_id=session.id)
+
+
+@bp.get("")
+def show(couple_id: int, session_id: int):
+    """The note: a draft to edit, or the signed note with its addenda."""
+    couple, session = _load(couple_id, session_id)
+    note = note_of(session)
+    if note is None:
+        return render_template("notes/start.html", couple=couple, session=session, form=StartNoteForm())
+    record("note.view", note, object_type="note")
+    db.session.commit()
+    form = None if note.is_signed else note_form_class(note.format)(data=note.sections)
+    return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
+                           addendum_form=AddendumForm())
+
+
+@bp.post("/start")
+def start(couple_id: int, session_id: int):
+    """Start the note in the chosen format, pre-filled with what the app knows."""
+    couple, session = _load(couple_id, session_id)
+    form = StartNoteForm()
+    if form.validate_on_submit() and note_of(session) is None:
+        start_note(session, form.format.data, get_library())
+        db.session.commit()
+    return redirect(_here(couple, session))
+
+
+@bp.post("")
+def save(couple_id: int, session_id: int):
+    """Save the draft; autosave posts here too and gets JSON back."""
+    couple, session = _load(couple_id, session_id)
+    note = note_of(session) or abort(404)
+    if note.is_signed:
+        abort(409, description=LOCKED)
+    form = note_form_class(note.format)()
+    autosave = request.headers.get("X-Autosave") == "1"
+    if not form.validate_on_submit():
+        if autosave:
+            return jsonify(saved=False, errors=form.errors), 400
+        return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
+                               addendum_form=AddendumForm()), 400
+    save_draft(note, form.data)
+    db.session.commit()
+    if autosave:
+        return jsonify(saved=True, at=note.updated_at.strftime("%-I:%M %p"))
+    flash("Draft saved.", "success")
+    return redirect(_here(couple, session))
+
+
+@bp.post("/sign")
+def sign_note(couple_id: int, session_id: int):
+    """Sign and lock the note."""
+    couple, session = _load(couple_id, session_id)
+    note = note_of(session) or abort(404)
+    sign(note, current_user)
+    db.session.commit()
+    flash("Signed and locked.", "success")
+    return redirect(_here(couple, session))
+
+
+@bp.post("/addenda")
+def addendum(couple_id: int, session_id: int):
+    """Add a dated addendum beneath a signed note."""
+    couple, session = _load(couple_id, session_id)
+    note = note_of(session) or abort(404)
+    form = AddendumForm()
+    if not form.validate_on_submit():
+        return render_template("notes/show.html", couple=couple, session=session, note=note, form=None,
+                               addendum_form=form), 400
+    add_addendum(note, current_user, form.text.data)
+    db.session.commit()
+    flash("Addendum added.", "success")
+    return redirect(_here(couple, session))
