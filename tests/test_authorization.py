@@ -5,7 +5,7 @@ from toolkit.extensions import db
 from toolkit.homework.models import SafetyFlag
 
 PUBLIC = {"static", "auth.login", "partner_link.open_link", "partner_link.continue_link"}
-THERAPIST_WIDE = {"couples.index", "couples.new", "library.index", "library.detail", "auth.logout"}
+THERAPIST_WIDE = {"dashboard.home", "couples.index", "couples.new", "library.index", "library.detail", "auth.logout"}
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def routes(app):
 def test_every_route_is_public_or_guarded(app):
     for rule, _ in routes(app):
         owner = rule.endpoint.split(".")[0]
-        assert rule.endpoint in PUBLIC or owner in {"couples", "sessions", "homework", "notes", "library", "auth", "partner"}, rule
+        assert rule.endpoint in PUBLIC or owner in {"dashboard", "couples", "sessions", "homework", "notes", "measures", "library", "auth", "partner"}, rule
 
 
 def test_the_matrix(app, world, login, partner_client):

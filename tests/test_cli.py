@@ -33,7 +33,7 @@ def test_seed_demo_loads_a_practice_you_can_sign_in_to(runner, client):
     assert db.session.execute(db.select(db.func.count(Couple.id))).scalar_one() == 3
     response = client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert "Maya &amp; Jordan" in client.get("/").get_data(as_text=True)
+    assert "Maya &amp; Jordan" in client.get("/couples/").get_data(as_text=True)
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in again.output
     assert db.session.execute(db.select(db.func.count(Therapist.id))).scalar_one() == 1

@@ -75,15 +75,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, library, models  # noqa: F401 - models registers every table
     from .auth import views as auth
     from .couples import views as couples
+    from .dashboard import views as dashboard
     from .homework import views as homework
     from .library import views as library_views
+    from .measures import views as measures
     from .notes import views as notes
     from .partners import views as partners
     from .sessions import views as sessions
 
     security.init_app(app)
     library.init_app(app)
-    for blueprint in (auth.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp,
+    for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp,
                       partners.link_bp, partners.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
@@ -92,4 +94,4 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-NAV_ITEMS = [("couples.index", "Couples"), ("library.index", "Library")]
+NAV_ITEMS = [("dashboard.home", "Home"), ("couples.index", "Couples"), ("library.index", "Library")]

@@ -12,6 +12,8 @@ from .auth.services import create_therapist
 from .couples.services import create_couple
 from .extensions import db
 from .homework.services import assign, mark_reviewed, save_answers
+from .measures.scale import ITEMS
+from .measures.services import save_measure
 from .partners.services import issue_link
 from .sessions.services import add_module, create_session
 from .timeutil import utcnow
@@ -65,6 +67,23 @@ def load_demo() -> Therapist:
     return therapist
 
 
+def _answers_for(total: int) -> list[int]:
+    """Answers to the four items that add up to `total`, spread evenly as people tend to answer."""
+    maxima = [len(item.answers) - 1 for item in ITEMS]
+    answers = [0, 0, 0, 0]
+    for _ in range(total):
+        i = min(range(4), key=lambda k: (answers[k] / maxima[k] if answers[k] < maxima[k] else 2, k))
+        answers[i] += 1
+    return answers
+
+
+def _measures(couple, sessions, scores):
+    """Each partner's check-in at each session, in order."""
+    for partner, partner_scores in zip(couple.partners, scores):
+        for session, total in zip(sessions, partner_scores):
+            save_measure(couple, partner, session, _answers_for(total), "online")
+
+
 def _session(couple, starts_at, status, modules, note=None):
     session = create_session(couple.id, starts_at.replace(hour=17), note)
     session.status = status
@@ -101,6 +120,8 @@ def _early_couple(couple, now):
     _answer(template, j, jordan, {"reasons": ["Too tired after work", "", "", "", ""], "close_now": None,
                                   "want_back": None, "for_therapist": None}, submit=False)
     _homework(couple, "quality-time/date-plan", first, second.starts_at.date(), who="joint")
+    couple.checkin_enabled = True
+    _measures(couple, [first], [[12], [11]])
 
 
 def _middle_couple(couple, now):
@@ -128,6 +149,9 @@ def _middle_couple(couple, now):
     _answer(template, a, alex, {"want_to_keep_working": 6, "reasons_to_stay": "Our kids, and we were good once.",
                                 "reasons_unsure": "Arguments get loud.", "where_i_stand": "I'm not sure yet",
                                 "hurt_or_afraid": "yes", "safe_at_home": "yes"}, when=now - timedelta(hours=20))
+    couple.checkin_enabled = True
+    # Sam stays about the same; Alex is below the cut-off and falling.
+    _measures(couple, held, [[14, 15, 14, 14, 15], [12, 12, 11, 10, 9]])
 
 
 def _late_couple(couple, now):
@@ -151,3 +175,5 @@ def _late_couple(couple, now):
                                           "could_be_better": ["Screens in bed", ""], "will_change": "Phones out of the bedroom",
                                           "connected": score, "therapist_only": None},
                 when=now - timedelta(days=24), review="Steady. Ready to taper.")
+    # Both improving, now well above the cut-off.
+    _measures(couple, held, [[11, 15, 18], [10, 14, 17]])

@@ -21,7 +21,7 @@ def test_add_a_couple_with_both_partners(client, make, login):
     couple = db.session.execute(db.select(Couple)).scalar_one()
     assert [p.first_name for p in couple.partners] == ["Maya", "Jordan"]
     assert couple.partners[1].pronouns is None and couple.partners[1].email is None
-    assert "Maya &amp; Jordan" in client.get("/").get_data(as_text=True)
+    assert "Maya &amp; Jordan" in client.get("/couples/").get_data(as_text=True)
 
 
 def test_a_form_with_an_error_keeps_what_was_typed(client, make, login):
@@ -46,10 +46,10 @@ def test_edit_and_archive(client, make, login):
     assert db.session.get(Couple, couple.id).partners[0].first_name == "Anna"
     link = f'href="/couples/{couple.id}"'
     client.post(f"/couples/{couple.id}/archive")
-    assert link not in client.get("/").get_data(as_text=True)
-    assert link in client.get("/?archived=1").get_data(as_text=True)
+    assert link not in client.get("/couples/").get_data(as_text=True)
+    assert link in client.get("/couples/?archived=1").get_data(as_text=True)
     client.post(f"/couples/{couple.id}/unarchive")
-    assert link in client.get("/").get_data(as_text=True)
+    assert link in client.get("/couples/").get_data(as_text=True)
 
 
 def couple_urls(app):
@@ -74,7 +74,7 @@ def test_another_therapist_gets_404_on_every_couple_url(app, client, make, login
     db.session.expire_all()
     unchanged = db.session.get(Couple, couple.id)
     assert unchanged.partners[0].first_name == "Ana" and unchanged.archived_at is None
-    assert "Ana" not in client.get("/").get_data(as_text=True)
+    assert "Ana" not in client.get("/couples/").get_data(as_text=True)
 
 
 def test_creating_reading_and_changing_a_couple_is_audited(client, make, login):
@@ -95,7 +95,7 @@ def test_creating_reading_and_changing_a_couple_is_audited(client, make, login):
     assert not any("Referred" in (r.detail or "") for r in rows)
 
 
-@pytest.mark.parametrize("path", ["/", "/couples/new"])
+@pytest.mark.parametrize("path", ["/", "/couples/", "/couples/new"])
 def test_pages_with_clinical_data_are_not_cached(client, make, login, path):
     login(make.therapist())
     assert client.get(path).headers["Cache-Control"] == "no-store"

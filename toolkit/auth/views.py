@@ -26,14 +26,14 @@ def _safe_next(target: str | None) -> str:
     """Only follow a `next` that stays on this site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("couples.index")
+    return url_for("dashboard.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("couples.index"))
+        return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
         therapist = authenticate(form.email.data, form.password.data, request.remote_addr)

@@ -1,7 +1,7 @@
 """Client couples and the two partners of each."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,6 +18,7 @@ class Couple(db.Model):
     started_on: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None]
+    checkin_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     therapist = relationship("Therapist", back_populates="couples", lazy="raise")

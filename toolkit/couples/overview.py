@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..homework.models import Assignment
+from ..measures.services import chart, series_for
 from ..homework.services import SinceLastTime, assignments_of_couple, since_last_session
 from ..partners.services import link_url, live_link
 from ..sessions.models import TherapySession
@@ -17,6 +18,19 @@ class CoupleOverview:
     assignments: list[Assignment]
     since: SinceLastTime
     links: list[tuple]  # (partner, link or None, url or None)
+    series: list  # measures.services.Series per partner
+    charts: list[dict]
+    completion: list[tuple]  # (partner, done, due)
+
+
+def completion_by_partner(couple: Couple, assignments: list[Assignment], today: date) -> list[tuple]:
+    """Per partner: homework done, out of homework done or already due (their own and joint)."""
+    rows = []
+    for partner in couple.partners:
+        mine = [a for a in assignments if a.partner_id in (partner.id, None)]
+        counted = [a for a in mine if a.is_done or a.due_on < today]
+        rows.append((partner, sum(1 for a in counted if a.is_done), len(counted)))
+    return rows
 
 
 def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
@@ -30,6 +44,8 @@ def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
     for partner in couple.partners:
         link = live_link(partner)
         links.append((partner, link, link_url(link) if link else None))
-    return CoupleOverview(upcoming, past, assignments, since, links)
+    series = series_for(couple)
+    return CoupleOverview(upcoming, past, assignments, since, links, series, [chart(s) for s in series],
+                          completion_by_partner(couple, assignments, now.date()))
 
 

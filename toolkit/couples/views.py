@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 
 from ..audit.services import record
 from ..extensions import db
-from ..homework.services import open_flags
 from ..timeutil import utcnow
 from .overview import couple_overview
 from .forms import CoupleForm
@@ -19,14 +18,12 @@ def require_login():
     """Every couples page is for a signed-in therapist."""
 
 
-@bp.get("/")
+@bp.get("/couples/")
 def index():
     """The therapist's couples."""
     archived = request.args.get("archived") == "1"
-    couples = couples_of(current_user.id, archived=archived)
-    flags = open_flags(therapist_id=current_user.id)
-    names = {c.id: c.name for c in couples_of(current_user.id)} if flags else {}
-    return render_template("couples/index.html", couples=couples, archived=archived, flags=flags, couple_names=names)
+    return render_template("couples/index.html", couples=couples_of(current_user.id, archived=archived),
+                           archived=archived)
 
 
 @bp.route("/couples/new", methods=["GET", "POST"])

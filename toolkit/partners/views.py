@@ -5,6 +5,9 @@ from ..audit.services import record
 from ..extensions import db
 from ..homework.services import answers_for_partner, assignments_for_partner, get_for_partner, save_answers
 from ..library import get_library
+from ..measures.forms import MeasureForm, answers_of
+from ..measures.scale import ITEMS
+from ..measures.services import pending_checkin, save_measure
 from ..library.forms import answers_from, form_class
 from ..timeutil import utcnow
 from .services import (close_session, find_live_link, load_partner, open_session, record_bad_link,
@@ -64,11 +67,25 @@ def require_partner():
 def home():
     """The partner's homework: their own and the joint ones."""
     assignments = assignments_for_partner(g.partner)
-    library = get_library()
     todo = [a for a in assignments if not a.is_done]
     done = [a for a in assignments if a.is_done]
-    return render_template("partner/home.html", todo=todo, done=done, library=library,
-                           today=utcnow().date())
+    checkin = pending_checkin(g.partner, g.partner.couple, utcnow())
+    return render_template("partner/home.html", todo=todo, done=done, checkin=checkin, today=utcnow().date())
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+def checkin():
+    """The short check-in before the next session; only the therapist sees the answers."""
+    session_due = pending_checkin(g.partner, g.partner.couple, utcnow())
+    if session_due is None:
+        return redirect(url_for("partner.home"))
+    form = MeasureForm()
+    if form.validate_on_submit():
+        save_measure(g.partner.couple, g.partner, session_due, answers_of(form), "online")
+        db.session.commit()
+        flash("Thank you. Your check-in went to your therapist.", "success")
+        return redirect(url_for("partner.home"))
+    return render_template("partner/checkin.html", form=form, items=ITEMS, session_due=session_due)
 
 
 def _template_of(assignment):

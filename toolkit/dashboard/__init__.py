@@ -1,0 +1,1 @@
+"""The therapist's home page: what needs attention today and this week."""

@@ -1,0 +1,99 @@
+"""Recording measures and turning them into progress a therapist can read at a glance."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+
+from ..audit.services import record
+from ..couples.models import Couple, Partner
+from ..extensions import db
+from ..sessions.models import TherapySession
+from .models import Measure
+from .scale import CUTOFF, MAX_SCORE, below_cutoff, score
+
+
+def save_measure(couple: Couple, partner: Partner, session: TherapySession, answers: list[int], source: str) -> Measure:
+    """Store (or, before the session, replace) a partner's answers for a session."""
+    if partner.couple_id != couple.id or session.couple_id != couple.id:
+        abort(404)
+    total = score(answers)
+    measure = db.session.execute(
+        db.select(Measure).filter_by(partner_id=partner.id, session_id=session.id)).scalar()
+    if measure is None:
+        measure = Measure(couple_id=couple.id, partner_id=partner.id, session_id=session.id)
+        db.session.add(measure)
+    measure.answers, measure.score, measure.source = list(answers), total, source
+    db.session.flush()
+    record("measure.save", measure, object_type="measure", detail=source)
+    return measure
+
+
+def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapySession | None:
+    """The next planned session this partner has not yet answered the check-in for, if asked."""
+    if not couple.checkin_enabled:
+        return None
+    upcoming = db.session.execute(
+        db.select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.status == "planned",
+                                        TherapySession.starts_at >= now)
+        .order_by(TherapySession.starts_at).limit(1)).scalar()
+    if upcoming is None:
+        return None
+    done = db.session.execute(
+        db.select(Measure.id).filter_by(partner_id=partner.id, session_id=upcoming.id)).first()
+    return None if done else upcoming
+
+
+@dataclass
+class Series:
+    """One partner's scores in session order, ready for a chart and a summary line."""
+
+    partner: Partner
+    points: list[tuple[TherapySession, int]]
+
+    @property
+    def scores(self) -> list[int]:
+        return [s for _, s in self.points]
+
+    @property
+    def latest(self) -> int | None:
+        return self.scores[-1] if self.points else None
+
+    @property
+    def change_since_first(self) -> int | None:
+        return self.scores[-1] - self.scores[0] if len(self.points) > 1 else None
+
+    @property
+    def change_since_last(self) -> int | None:
+        return self.scores[-1] - self.scores[-2] if len(self.points) > 1 else None
+
+    @property
+    def below_cutoff(self) -> bool:
+        return self.latest is not None and below_cutoff(self.latest)
+
+
+def series_for(couple: Couple) -> list[Series]:
+    measures = db.session.execute(
+        db.select(Measure).where(Measure.couple_id == couple.id)
+    ).scalars().all()
+    ordered = sorted(measures, key=lambda m: m.session.starts_at)
+    return [Series(p, [(m.session, m.score) for m in ordered if m.partner_id == p.id]) for p in couple.partners]
+
+
+def chart(series: Series, width: int = 560, height: int = 220) -> dict:
+    """Coordinates for a server-drawn SVG line chart of one partner's scores (0 to 21)."""
+    left, right, top, bottom = 36, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(series.points)
+
+    def y(value: float) -> float:
+        return round(top + plot_h * (1 - value / MAX_SCORE), 1)
+
+    def x(i: int) -> float:
+        return round(left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2), 1)
+
+    points = [{"x": x(i), "y": y(v), "score": v, "label": f"Session {s.number}", "date": s.starts_at}
+              for i, (s, v) in enumerate(series.points)]
+    return {"width": width, "height": height, "points": points, "cutoff_y": y(CUTOFF), "left": left,
+            "right": width - right, "top": top, "bottom": top + plot_h,
+            "ticks": [{"y": y(v), "value": v} for v in (0, 7, 14, 21)],
+            "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(points))}

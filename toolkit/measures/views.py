@@ -1,0 +1,47 @@
+"""The therapist's side of the measure: turn the check-in on or off, enter a paper answer."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..audit.services import record
+from ..couples.services import get_owned_couple
+from ..extensions import db
+from ..sessions.services import get_session_of
+from .forms import MeasureForm, answers_of
+from .scale import ITEMS
+from .services import save_measure
+
+bp = Blueprint("measures", __name__, url_prefix="/couples/<int:couple_id>")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Measures are clinical data: therapists only."""
+
+
+@bp.post("/checkin")
+def toggle_checkin(couple_id: int):
+    """Ask (or stop asking) each partner for the measure before every planned session."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    couple.checkin_enabled = not couple.checkin_enabled
+    record("couple.checkin_on" if couple.checkin_enabled else "couple.checkin_off", couple)
+    db.session.commit()
+    flash("Each partner will be asked for the check-in before every planned session." if couple.checkin_enabled
+          else "The check-in is off.", "info")
+    return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
+
+
+@bp.route("/sessions/<int:session_id>/measure/<int:partner_id>", methods=["GET", "POST"])
+def paper_entry(couple_id: int, session_id: int, partner_id: int):
+    """Enter a partner's answers from the paper form."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    partner = next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
+    form = MeasureForm()
+    if form.validate_on_submit():
+        measure = save_measure(couple, partner, session, answers_of(form), "paper")
+        db.session.commit()
+        flash(f"Saved {partner.first_name}'s check-in: {measure.score} of 21.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
+    return render_template("measures/paper.html", couple=couple, session=session, partner=partner, form=form,
+                           items=ITEMS)
