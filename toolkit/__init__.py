@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         PARTNER_LINK_FAILURES_PER_ADDRESS=20,
         PARTNER_IDLE_MINUTES=120,
         CRISIS_RESOURCES=DEFAULT_CRISIS_RESOURCES,
+        PAPER_SIZE="Letter",  # or "A4"
+        PDF_CACHE_MAX_BYTES=200 * 1024 * 1024,
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
@@ -81,11 +83,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .measures import views as measures
     from .notes import views as notes
     from .partners import views as partners
+    from .printing import views as printing
     from .sessions import views as sessions
 
     security.init_app(app)
     library.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp,
+    for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
                       partners.link_bp, partners.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_therapist)
     app.cli.add_command(seed_demo)
     app.cli.add_command(check_handouts)
+    app.cli.add_command(render_handout)
 
 
 @click.command("create-therapist")
@@ -62,3 +63,30 @@ def check_handouts():
     if problems:
         raise SystemExit(1)
     click.echo(f"All modules are valid ({builtin}{', ' + str(practice) if practice.is_dir() else ''}).")
+
+
+@click.command("render-handout")
+@click.argument("slug")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The PDF file to write")
+@click.option("--large-print", is_flag=True, help="18 pt sans-serif, for clients who need it")
+@click.option("--paper", type=click.Choice(["Letter", "A4"], case_sensitive=False), default="Letter", show_default=True)
+@with_appcontext
+def render_handout(slug, output, large_print, paper):
+    """Print a module's client handout to a PDF, for no couple in particular."""
+    from datetime import date
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .pdf.documents import PrintContext, handout_pdf
+
+    module = current_app.extensions["library"].get(slug)
+    if module is None:
+        raise click.ClickException(f"No module has the slug {slug!r}; `flask --app toolkit check-handouts` lists the library.")
+    # No couple and no therapist: the handout shows the practice and the date only, and not the
+    # unconfigured PRACTICE_NAME default, which would read as a placeholder on paper.
+    practice = current_app.config.get("PRACTICE_NAME") or ""
+    ctx = PrintContext(practice_name="" if practice == "Your practice" else practice, date=date.today(),
+                       large_print=large_print, paper="A4" if paper.upper() == "A4" else "Letter")
+    Path(output).write_bytes(handout_pdf(module, ctx))
+    click.echo(f"Wrote {output}.")

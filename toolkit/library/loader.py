@@ -2,6 +2,7 @@
 
 Loaded once per process (cached by the files' paths and modification times), not per request.
 """
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -314,6 +315,9 @@ class Library:
 
     def __init__(self, modules: dict[str, Module]):
         self.modules = dict(sorted(modules.items(), key=lambda kv: (list(STAGES).index(kv[1].stage), kv[1].title)))
+        # Changes whenever any module's content does: part of every printed document's cache key.
+        self.version = hashlib.sha256(repr(sorted((m.slug, m.handout_md, m.guide_md, m.homework)
+                                                  for m in self.modules.values())).encode()).hexdigest()[:16]
 
     def __iter__(self):
         return iter(self.modules.values())

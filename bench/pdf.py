@@ -1,0 +1,91 @@
+"""PDF speed, measured in one run: `.venv/bin/python bench/pdf.py` (or `make bench`).
+
+(a) a handout's render time / WeasyPrint's time for a plain document of the same page count
+    (target at most 1.2: our templates add little to the renderer's own work);
+(b) a 10-module packet's time / 10 single handouts rendered one after another (target at most
+    0.6: the parts render in parallel and are joined);
+(c) a cached download's time (target under 10 ms).
+Each is the median of a few repetitions, after a warm-up.
+"""
+import datetime
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from weasyprint import HTML  # noqa: E402
+
+from toolkit.library.loader import load_library  # noqa: E402
+from toolkit.pdf.cache import cached_pdf  # noqa: E402
+from toolkit.pdf.documents import PrintContext, handout_html, packet  # noqa: E402
+from toolkit.pdf.render import page_count, render_pdf, worker_count  # noqa: E402
+
+REPEAT = 5
+PARAGRAPH = (
+    "<p>Couples rarely drift apart in one big moment. It happens in small steps: a hurt that no one "
+    "mentions, a plan that slips, a week without a real talk. A short, regular check-in gives both "
+    "of you a calm place to notice what went well, say what could be better and choose one small "
+    "change. Over time these small choices add up to a steadier, kinder relationship.</p>"
+)
+
+
+def median_seconds(action, repeat: int = REPEAT) -> float:
+    """The median wall-clock time of `action` over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def plain_document(pages: int) -> str:
+    """Simple paragraphs, default fonts and page, filling exactly `pages` pages (the last one full)."""
+    count = 1
+    while len(HTML(string=PARAGRAPH * (count + 1)).render().pages) <= pages:
+        count += 1
+    return PARAGRAPH * count
+
+
+def main() -> None:
+    library = load_library(ROOT / "handouts")
+    ctx = PrintContext(
+        couple_names="Sam Rivera & Alex Chen", therapist_name="Dr. Jo Park, LMFT",
+        practice_name="Northside Couples Therapy", date=datetime.date(2026, 3, 3),
+        session_label="Session 4", note_to_couple="See you next week.",
+    )
+    module = library.get("weekly-check-in")
+    ten = list(library)[:10]
+
+    # Warm up: start the workers and load fonts in this process and in each worker.
+    for m in ten[:worker_count() * 2]:
+        render_pdf(handout_html(m, ctx))
+    HTML(string=PARAGRAPH).write_pdf()
+
+    handout = median_seconds(lambda: render_pdf(handout_html(module, ctx)))
+    pages = page_count(render_pdf(handout_html(module, ctx)))
+    plain_html = plain_document(pages)
+    plain = median_seconds(lambda: HTML(string=plain_html).write_pdf())
+
+    serial = median_seconds(lambda: [render_pdf(handout_html(m, ctx)) for m in ten], 3)
+    packed = median_seconds(lambda: packet(ctx, ten, []), 3)
+
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = {"couple_id": 1, "document": "packet", "modules": [m.slug for m in ten], "ctx": ctx}
+        cached_pdf(Path(folder), inputs, lambda: packet(ctx, ten, []))
+        hit = median_seconds(lambda: cached_pdf(Path(folder), inputs, lambda: b"")[1] or sys.exit("cache miss"), 21)
+
+    print(f"workers: {worker_count()}")
+    print(f"(a) handout {handout * 1000:.0f} ms ({pages} pages) / plain {plain * 1000:.0f} ms "
+          f"= {handout / plain:.2f}  (target <= 1.2)")
+    print(f"(b) 10-module packet {packed * 1000:.0f} ms / 10 handouts one by one {serial * 1000:.0f} ms "
+          f"= {packed / serial:.2f}  (target <= 0.6)")
+    print(f"(c) cached download {hit * 1000:.2f} ms  (target < 10 ms)")
+
+
+if __name__ == "__main__":  # the render workers are spawned and import this file
+    main()

@@ -1,0 +1,199 @@
+"""The printed documents: pure functions from library objects and a PrintContext to HTML or PDF.
+
+HTML comes from templates/pdf/ through a Jinja environment of our own with autoescaping on,
+so every name, note and label is escaped; the module Markdown arrives already sanitised as
+Markup. Nothing here reads a Flask request or the application context.
+"""
+import datetime
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..library.models import FREQUENCIES, HomeworkTemplate, Module
+from .render import join_pdfs, render_many_traced, render_pdf, render_traced
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+PAGE_SIZES = {"Letter": "letter", "A4": "A4"}
+THERAPIST_ONLY_NOTE = "Only your therapist sees this answer."
+JOINT_PRIVATE_NOTE = ("Only your therapist sees this answer, so it is not for this shared sheet: "
+                      "answer it online with your own link, or on a separate page for your therapist.")
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    """Who and when a document is for; everything personal that gets printed."""
+
+    couple_names: str = ""
+    partner_name: str | None = None
+    therapist_name: str = ""
+    practice_name: str = ""
+    date: datetime.date = field(default_factory=datetime.date.today)
+    due_on: datetime.date | None = None
+    link_url: str | None = None
+    note_to_couple: str | None = None
+    session_label: str | None = None
+    large_print: bool = False
+    paper: str = "Letter"
+
+    def __post_init__(self):
+        if self.paper not in PAGE_SIZES:
+            raise ValueError(f"paper must be one of {', '.join(PAGE_SIZES)}, not {self.paper!r}")
+
+
+class WorksheetPart(NamedTuple):
+    """A worksheet to put in a packet: the template, its module and whom it is for."""
+
+    template: HomeworkTemplate
+    module: Module
+    ctx: PrintContext
+    fillable: bool = False
+
+
+class _Item(NamedTuple):
+    """A question as printed: the field, a note under its label, and whether to leave room."""
+
+    field: object
+    note: str | None
+    answer_here: bool
+
+
+def long_date(value: datetime.date) -> str:
+    """March 3, 2026 (no leading zero, no locale surprises)."""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+_env = _environment()
+
+
+def _render_template(name: str, ctx: PrintContext, doc_title: str, **values) -> str:
+    return _env.get_template(f"pdf/{name}").render(
+        ctx=ctx, doc_title=doc_title, page_size=PAGE_SIZES[ctx.paper], **values)
+
+
+def handout_html(module: Module, ctx: PrintContext) -> str:
+    """The client handout of one module, with the couple's, therapist's and practice's names."""
+    return _render_template("handout.html", ctx, module.title, module=module)
+
+
+def guide_html(modules: list[Module], ctx: PrintContext) -> str:
+    """The facilitator guides of several modules, each headed "For the therapist only"."""
+    title = "Facilitator guide" if len(modules) == 1 else "Facilitator guides"
+    return _render_template("guide.html", ctx, f"{title} (for the therapist only)", modules=modules)
+
+
+def _worksheet_items(template: HomeworkTemplate) -> list[_Item]:
+    """Which questions a sheet prints, and how.
+
+    A partner's own sheet prints therapist-only questions with a note. A joint sheet is seen
+    by both partners, so safety questions are left off it entirely (they are on each
+    partner's own sheet) and a private question gets no writing room, only where to answer it.
+    """
+    items = []
+    for field in template.fields:
+        if template.is_joint and field.safety:
+            continue
+        if template.is_joint and field.private:
+            items.append(_Item(field, JOINT_PRIVATE_NOTE, False))
+        else:
+            items.append(_Item(field, THERAPIST_ONLY_NOTE if field.therapist_only else None, True))
+    return items
+
+
+def qr_png_data_url(text: str) -> str:
+    """A QR code as a PNG data URL (the PDF fetcher accepts PNG data and nothing richer).
+
+    One pixel per module keeps it tiny; the CSS scales it up without smoothing.
+    """
+    return segno.make(text, error="m").png_data_uri(scale=1, border=4)
+
+
+def worksheet_html(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool = False) -> str:
+    """A homework worksheet with room to write (or PDF form fields when `fillable`)."""
+    who = "Both of you" if template.is_joint else (ctx.partner_name or "You")
+    return _render_template(
+        "worksheet.html", ctx, template.title,
+        template=template, module=module, fillable=fillable, who=who,
+        frequency=FREQUENCIES.get(template.frequency, template.frequency),
+        items=_worksheet_items(template),
+        qr_png=qr_png_data_url(ctx.link_url) if ctx.link_url else None,
+    )
+
+
+class _Entry(NamedTuple):
+    title: str
+    kind: str
+    page: int
+
+
+def cover_html(ctx: PrintContext, entries: list[_Entry]) -> str:
+    """A packet's cover: the couple, date, therapist, the note to the couple and the contents."""
+    return _render_template("cover.html", ctx, ctx.session_label or "Session packet", entries=entries)
+
+
+def _packet_parts(cover_ctx: PrintContext, modules: list[Module], worksheets: list[WorksheetPart]):
+    """(title, kind, html) of every part after the cover, in packet order."""
+    parts = [(m.title, "Handout", handout_html(m, cover_ctx)) for m in modules]
+    for w in worksheets:
+        # One packet, one look: the packet's paper and print size win over each sheet's own.
+        ctx = replace(w.ctx, large_print=cover_ctx.large_print, paper=cover_ctx.paper)
+        whom = "both of you" if w.template.is_joint else (ctx.partner_name or "you")
+        parts.append((w.template.title, f"Worksheet for {whom}",
+                      worksheet_html(w.template, w.module, ctx, fillable=w.fillable)))
+    return parts
+
+
+def _cover(cover_ctx: PrintContext, parts, counts: list[int]) -> bytes:
+    """Render the cover with each part's first page; again if the cover is longer than assumed."""
+    cover_pages = 1
+    for _ in range(3):
+        entries, page = [], cover_pages + 1
+        for (title, kind, _), count in zip(parts, counts):
+            entries.append(_Entry(title, kind, page))
+            page += count
+        rendered = render_traced(cover_html(cover_ctx, entries))
+        if rendered.pages == cover_pages:
+            break
+        cover_pages = rendered.pages
+    return rendered.pdf
+
+
+def packet(cover_ctx: PrintContext, modules: list[Module], worksheets: list[WorksheetPart]) -> bytes:
+    """One PDF for a planned session: cover, each module's handout, then each worksheet.
+
+    The parts are rendered in parallel first; the cover comes last because its contents list
+    needs their page counts.
+    """
+    parts = _packet_parts(cover_ctx, modules, worksheets)
+    rendered = render_many_traced([html for _, _, html in parts])
+    cover = _cover(cover_ctx, parts, [r.pages for r in rendered])
+    titles = [cover_ctx.session_label or "Cover"] + [title for title, _, _ in parts]
+    return join_pdfs([cover, *(r.pdf for r in rendered)], titles=titles,
+                     title=cover_ctx.session_label or "Session packet")
+
+
+def handout_pdf(module: Module, ctx: PrintContext) -> bytes:
+    """The handout as PDF bytes."""
+    return render_pdf(handout_html(module, ctx))
+
+
+def worksheet_pdf(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool = False) -> bytes:
+    """The worksheet as PDF bytes."""
+    return render_pdf(worksheet_html(template, module, ctx, fillable=fillable))
+
+
+def guide_pdf(modules: list[Module], ctx: PrintContext) -> bytes:
+    """The facilitator guides as PDF bytes."""
+    return render_pdf(guide_html(modules, ctx))

@@ -1,0 +1,1 @@
+"""Printed documents for a couple: handouts, packets, worksheets, guides and notes."""

@@ -1,0 +1,96 @@
+"""From the app's records to print contexts and cached PDFs (the renderer knows no models)."""
+from dataclasses import replace
+from pathlib import Path
+
+from flask import current_app
+
+from ..couples.models import Couple, Partner
+from ..extensions import db
+from ..homework.models import Assignment
+from ..library import get_library
+from ..partners.services import link_url, live_link
+from ..pdf.cache import cache_dir_for, cached_pdf
+from ..pdf.documents import PrintContext, WorksheetPart, guide_pdf, handout_pdf, packet, worksheet_pdf
+from ..sessions.models import TherapySession
+from ..timeutil import utcnow
+
+
+def context_for(couple: Couple, therapist, *, large_print: bool = False, **values) -> PrintContext:
+    return PrintContext(
+        couple_names=couple.name,
+        therapist_name=therapist.display_name,
+        practice_name=therapist.practice_name or current_app.config["PRACTICE_NAME"],
+        date=utcnow().date(),
+        large_print=large_print,
+        paper=current_app.config["PAPER_SIZE"],
+        **values,
+    )
+
+
+def _cached(inputs: dict, produce) -> tuple[bytes, bool]:
+    inputs = dict(inputs, library=get_library().version)
+    return cached_pdf(cache_dir_for(current_app.instance_path), inputs, produce,
+                      current_app.config["PDF_CACHE_MAX_BYTES"])
+
+
+def _ctx_inputs(ctx: PrintContext) -> dict:
+    return {k: (str(v) if v is not None else None) for k, v in vars(ctx).items()}
+
+
+def module_handout(couple: Couple, therapist, slug: str, large_print: bool) -> tuple[bytes, bool]:
+    module = get_library().get(slug)
+    ctx = context_for(couple, therapist, large_print=large_print)
+    return _cached({"kind": "handout", "couple_id": couple.id, "slug": slug, **_ctx_inputs(ctx)},
+                   lambda: handout_pdf(module, ctx))
+
+
+def _partner_link(partner: Partner | None) -> str | None:
+    link = live_link(partner) if partner else None
+    return link_url(link) if link else None
+
+
+def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_print: bool = False,
+                   fillable: bool = False) -> WorksheetPart:
+    library = get_library()
+    template = library.template(assignment.template_key)
+    partner = assignment.partner
+    ctx = context_for(couple, therapist, large_print=large_print, due_on=assignment.due_on,
+                      partner_name=partner.first_name if partner else None, link_url=_partner_link(partner))
+    if assignment.instructions:
+        template = replace(template, instructions=f"{template.instructions}\n\n{assignment.instructions}")
+    return WorksheetPart(template, library.get(assignment.module_slug), ctx, fillable)
+
+
+def assignment_worksheet(assignment: Assignment, couple: Couple, therapist, large_print: bool,
+                         fillable: bool) -> tuple[bytes, bool]:
+    part = worksheet_part(assignment, couple, therapist, large_print, fillable)
+    inputs = {"kind": "worksheet", "couple_id": couple.id, "assignment": assignment.id, "fillable": fillable,
+              "instructions": part.template.instructions, **_ctx_inputs(part.ctx)}
+    return _cached(inputs, lambda: worksheet_pdf(part.template, part.module, part.ctx, fillable=fillable))
+
+
+def session_packet(session: TherapySession, couple: Couple, therapist, large_print: bool) -> tuple[bytes, bool]:
+    """The packet: cover, each planned module's handout, each worksheet assigned at this session."""
+    library = get_library()
+    modules = [library.get(slug) for slug in session.module_slugs if library.get(slug)]
+    assignments = db.session.execute(
+        db.select(Assignment).where(Assignment.session_id == session.id).order_by(Assignment.id)).scalars().all()
+    worksheets = [worksheet_part(a, couple, therapist, large_print) for a in assignments]
+    ctx = context_for(couple, therapist, large_print=large_print, note_to_couple=session.note_to_couple,
+                      session_label=f"Session {session.number} · {session.starts_at.strftime('%A %B %-d, %Y')}")
+    inputs = {"kind": "packet", "couple_id": couple.id, "session": session.id, "modules": [m.slug for m in modules],
+              "worksheets": [(a.id, w.template.instructions, _ctx_inputs(w.ctx)) for a, w in zip(assignments, worksheets)],
+              **_ctx_inputs(ctx)}
+    return _cached(inputs, lambda: packet(ctx, modules, worksheets))
+
+
+def session_guide(session: TherapySession, couple: Couple, therapist) -> tuple[bytes, bool]:
+    library = get_library()
+    modules = [library.get(slug) for slug in session.module_slugs if library.get(slug)]
+    ctx = context_for(couple, therapist, session_label=f"Session {session.number}")
+    return _cached({"kind": "guide", "couple_id": couple.id, "modules": [m.slug for m in modules],
+                    **_ctx_inputs(ctx)}, lambda: guide_pdf(modules, ctx))
+
+
+def cache_dir() -> Path:
+    return cache_dir_for(current_app.instance_path)

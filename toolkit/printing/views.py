@@ -1,0 +1,80 @@
+"""PDF downloads for the therapist; the bytes come from the printing services."""
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user, login_required
+
+from ..audit.services import record
+from ..couples.services import get_owned_couple
+from ..extensions import db
+from ..homework.services import get_assignment_of
+from ..library import get_library
+from ..sessions.services import get_session_of
+from . import services
+
+bp = Blueprint("printing", __name__, url_prefix="/couples/<int:couple_id>")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Printed documents carry clinical data: therapists only."""
+
+
+def _large() -> bool:
+    return request.args.get("large") == "1"
+
+
+def _pdf(data: bytes, filename: str, hit: bool) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return response
+
+
+def _suffix() -> str:
+    return "-large-print" if _large() else ""
+
+
+@bp.get("/handouts/<slug>.pdf")
+def handout(couple_id: int, slug: str):
+    """One module's client handout, with the couple's names."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    get_library().get(slug) or abort(404)
+    data, hit = services.module_handout(couple, current_user, slug, _large())
+    record("print.handout", couple, detail=slug)
+    db.session.commit()
+    return _pdf(data, f"{slug}{_suffix()}.pdf", hit)
+
+
+@bp.get("/sessions/<int:session_id>/packet.pdf")
+def packet(couple_id: int, session_id: int):
+    """The session packet: cover, handouts and worksheets."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    data, hit = services.session_packet(session, couple, current_user, _large())
+    record("print.packet", session, object_type="session")
+    db.session.commit()
+    return _pdf(data, f"session-{session.number}-packet{_suffix()}.pdf", hit)
+
+
+@bp.get("/sessions/<int:session_id>/guide.pdf")
+def guide(couple_id: int, session_id: int):
+    """The facilitator guides for the session's modules (therapist only)."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    data, hit = services.session_guide(session, couple, current_user)
+    record("print.guide", session, object_type="session")
+    db.session.commit()
+    return _pdf(data, f"session-{session.number}-guide.pdf", hit)
+
+
+@bp.get("/homework/<int:assignment_id>/worksheet.pdf")
+def worksheet(couple_id: int, assignment_id: int):
+    """A homework worksheet for the partner (or both), with a QR code of their link."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    assignment = get_assignment_of(couple.id, assignment_id)
+    fillable = request.args.get("fillable") == "1"
+    data, hit = services.assignment_worksheet(assignment, couple, current_user, _large(), fillable)
+    record("print.worksheet", assignment)
+    db.session.commit()
+    kind = "fillable-" if fillable else ""
+    return _pdf(data, f"{assignment.template_id}-{kind}worksheet{_suffix()}.pdf", hit)
