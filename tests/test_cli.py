@@ -55,3 +55,13 @@ def test_every_demo_page_renders(runner, client):
         assert client.get(f"/couples/{session.couple_id}/sessions/{session.id}").status_code == 200
     for assignment in db.session.execute(db.select(Assignment)).scalars():
         assert client.get(f"/couples/{assignment.couple_id}/homework/{assignment.id}").status_code == 200
+
+
+def test_the_demo_has_signed_and_draft_notes(runner):
+    from toolkit.notes.models import SessionNote
+
+    runner.invoke(args=["seed-demo"])
+    notes = db.session.execute(db.select(SessionNote)).scalars().all()
+    assert any(n.is_signed and n.is_intact for n in notes)
+    assert any(not n.is_signed for n in notes)
+    assert any(n.addenda for n in notes)

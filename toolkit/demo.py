@@ -15,7 +15,8 @@ from .homework.services import assign, mark_reviewed, save_answers
 from .measures.scale import ITEMS
 from .measures.services import save_measure
 from .partners.services import issue_link
-from .sessions.services import add_module, create_session
+from .notes.services import add_addendum, note_of, save_draft, sign, start_note
+from .sessions.services import add_module, create_session, sessions_of
 from .timeutil import utcnow
 
 DEMO_EMAIL = "demo@example.org"
@@ -61,6 +62,7 @@ def load_demo() -> Therapist:
     _early_couple(couples[0], now)
     _middle_couple(couples[1], now)
     _late_couple(couples[2], now)
+    _notes(therapist, couples)
     for couple in couples:
         for partner in couple.partners:
             issue_link(partner)
@@ -82,6 +84,33 @@ def _measures(couple, sessions, scores):
     for partner, partner_scores in zip(couple.partners, scores):
         for session, total in zip(sessions, partner_scores):
             save_measure(couple, partner, session, _answers_for(total), "online")
+
+
+NOTE_TEXT = {
+    "subjective": "Both partners describe feeling more like flatmates than a couple. {a} reports loneliness; {b} reports work stress.",
+    "assessment": "Engaged and willing. Conflict pattern: pursue and withdraw. No new safety concerns raised in session.",
+    "behavior": "Arrived on time; spoke in turn with some interruptions early on.",
+    "response": "Both named one thing they valued in the other; affect softened by the end.",
+    "data_section": "Reviewed homework together. Practised I-statements with coaching.",
+}
+
+
+def _notes(therapist, couples):
+    """Signed notes for held sessions, one with an addendum, and the latest left as a draft."""
+    library = current_app.extensions["library"]
+    for couple, note_format in zip(couples, ("SOAP", "DAP", "BIRP")):
+        a, b = (p.first_name for p in couple.partners)
+        held = [s for s in sessions_of(couple.id) if s.status == "held"]
+        for n, session in enumerate(held):
+            note = start_note(session, note_format, library)
+            sections = dict(note.sections)
+            for key in sections:
+                sections[key] = "\n".join(filter(None, [sections[key], NOTE_TEXT.get(key, "").format(a=a, b=b)]))
+            save_draft(note, sections)
+            if n < len(held) - 1 or couple is couples[2]:
+                sign(note, therapist)
+        if couple is couples[2] and held:
+            add_addendum(note_of(held[0]), therapist, f"Phone call with {a}: the walk ritual is holding; no concerns.")
 
 
 def _session(couple, starts_at, status, modules, note=None):
