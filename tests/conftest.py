@@ -45,6 +45,7 @@ def make_app(tmp_path, **overrides):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://toolkit.test",
+        "PDF_CACHE_DIR": str(tmp_path / "pdf-cache"),
     }
     config.update(overrides)
     app = create_app(config)

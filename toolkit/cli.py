@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(check_handouts)
     app.cli.add_command(render_handout)
+    app.cli.add_command(render_packet)
+    app.cli.add_command(backup)
 
 
 @click.command("create-therapist")
@@ -90,3 +92,44 @@ def render_handout(slug, output, large_print, paper):
                        large_print=large_print, paper="A4" if paper.upper() == "A4" else "Letter")
     Path(output).write_bytes(handout_pdf(module, ctx))
     click.echo(f"Wrote {output}.")
+
+
+@click.command("render-packet")
+@click.argument("session_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The PDF file to write")
+@click.option("--large-print", is_flag=True, help="18 pt sans-serif, for clients who need it")
+@with_appcontext
+def render_packet(session_id, output, large_print):
+    """Write a session's packet (cover, handouts, worksheets) to a PDF file."""
+    from .auth.models import Therapist
+    from .couples.models import Couple
+    from .printing.services import session_packet
+    from .sessions.models import TherapySession
+
+    session = db.session.get(TherapySession, session_id)
+    if session is None:
+        raise click.ClickException(f"There is no session {session_id}.")
+    couple = db.session.get(Couple, session.couple_id)
+    therapist = db.session.get(Therapist, couple.therapist_id)
+    data, _ = session_packet(session, couple, therapist, large_print)
+    with open(output, "wb") as handle:
+        handle.write(data)
+    click.echo(f"Wrote {output} ({len(data) // 1024} KB): session {session.number} for {couple.name}.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(target):
+    """Copy the live SQLite database to TARGET, safely, while the app keeps running."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .backup import backup_sqlite, sqlite_path
+
+    try:
+        pages = backup_sqlite(sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"]), Path(target))
+    except (ValueError, FileExistsError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {pages} pages to {target}; integrity check passed.")

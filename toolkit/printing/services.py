@@ -29,8 +29,7 @@ def context_for(couple: Couple, therapist, *, large_print: bool = False, **value
 
 def _cached(inputs: dict, produce) -> tuple[bytes, bool]:
     inputs = dict(inputs, library=get_library().version)
-    return cached_pdf(cache_dir_for(current_app.instance_path), inputs, produce,
-                      current_app.config["PDF_CACHE_MAX_BYTES"])
+    return cached_pdf(cache_dir(), inputs, produce, current_app.config["PDF_CACHE_MAX_BYTES"])
 
 
 def _ctx_inputs(ctx: PrintContext) -> dict:
@@ -93,4 +92,4 @@ def session_guide(session: TherapySession, couple: Couple, therapist) -> tuple[b
 
 
 def cache_dir() -> Path:
-    return cache_dir_for(current_app.instance_path)
+    return Path(current_app.config.get("PDF_CACHE_DIR") or cache_dir_for(current_app.instance_path))
