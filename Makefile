@@ -20,6 +20,7 @@ run: setup db
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
+	@sh scripts/system-libs.sh --browser-optional
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

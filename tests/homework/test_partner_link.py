@@ -90,7 +90,7 @@ def test_guessing_links_is_rate_limited(app, couple_with_links):
     assert ok.status_code == 302
 
 
-def test_the_token_never_reaches_the_audit_log_or_request_logs(app, couple_with_links, caplog):
+def test_the_token_never_reaches_the_audit_log_or_request_logs(app, couple_with_links):
     import logging
 
     from toolkit.security import RedactPartnerTokens

@@ -81,3 +81,24 @@ def test_notes_are_only_for_held_sessions(client, make, held):
     planned = make.session(held["couple"], days_from_now=5)
     url = f"/couples/{held['couple'].id}/sessions/{planned.id}/note"
     assert client.post(url + "/start", data={"format": "SOAP"}).status_code == 409
+
+
+def test_the_note_prints_with_signature_time_and_addenda(client, held):
+    import io
+
+    from pypdf import PdfReader
+
+    client.post(held["url"] + "/start", data={"format": "SOAP"})
+    client.post(held["url"], data={"subjective": "Both tired.", "objective": "", "assessment": "", "plan": ""})
+    client.post(held["url"] + "/sign")
+    client.post(held["url"] + "/addenda", data={"text": "Called Sam on Friday."})
+    response = client.get(held["url"] + ".pdf")
+    assert response.status_code == 200
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    for expected in ("SOAP session note", "Both tired.", "Electronically signed by", "Robin Hale, LMFT",
+                     "Addendum", "Called Sam on Friday.", "Ana & Sam"):
+        assert expected in text, expected
+    # Nothing a partner wrote privately reaches the note unless the therapist wrote it there.
+    assert "I feel lonely" not in text
+    actions = [a for (a,) in db.session.execute(db.select(AuditEvent.action).where(AuditEvent.object_type == "note"))]
+    assert "note.print" in actions

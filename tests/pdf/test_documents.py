@@ -236,4 +236,33 @@ def test_fonts_are_bundled_and_subset(library, ctx):
     for page in reader(rendered.pdf).pages:
         for font in page["/Resources"]["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Toolkit-(Serif|Sans)(-Bold)?", f) for f in fonts), fonts
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Toolkit-Sans(-Bold|-Oblique)?", f) for f in fonts), fonts
+
+
+def test_packet_parts_are_split_into_ordered_groups_of_similar_size(library, ctx):
+    from toolkit.pdf.documents import _packet_parts, _split
+
+    parts = _packet_parts(ctx, list(library)[:7], [])
+    for groups in (1, 2, 3):
+        chunks = _split(parts, groups)
+        assert [p for chunk in chunks for p in chunk] == parts and len(chunks) == groups
+    sizes = [sum(len(p.html) for p in chunk) for chunk in _split(parts, 2)]
+    assert max(sizes) < 0.7 * sum(sizes)
+    assert _split([], 2) == [] and len(_split(parts[:1], 4)) == 1
+
+
+def test_a_packet_of_nothing_is_its_cover(ctx):
+    pdf = packet(ctx, [], [])
+    assert len(reader(pdf).pages) == 1 and "What is inside" in text_of(pdf)
+
+
+def test_every_part_of_a_packet_numbers_its_own_pages(library, ctx):
+    modules = [library.get("weekly-check-in"), library.get("daily-gratitude"), library.get("fighting-fair")]
+    pages = page_texts(packet(ctx, modules, []))
+    footers = [re.search(r"Page (\d+) of (\d+)", page).groups() for page in pages]
+    assert footers[0] == ("1", "1")  # the cover
+    expected = []
+    for module in modules:
+        count = len(reader(handout_pdf(module, ctx)).pages)
+        expected += [(str(n), str(count)) for n in range(1, count + 1)]
+    assert footers[1:] == expected

@@ -103,8 +103,9 @@ def test_a_hostile_packet_fetches_only_bundled_assets(hostile_ctx, hostile_modul
     monkeypatch.setattr(documents, "render_many_traced", spy(documents.render_many_traced))
     monkeypatch.setattr(documents, "render_traced", spy(documents.render_traced))
     template = hostile_module.homework[0]
+    joint = replace(template, who="joint")
     pdf = packet(hostile_ctx, [hostile_module], [WorksheetPart(template, hostile_module, hostile_ctx),
-                                                 WorksheetPart(template, hostile_module, hostile_ctx, fillable=True)])
+                                                 WorksheetPart(joint, hostile_module, hostile_ctx)])
     assert any(url.startswith("data:image/png") for url in requested)  # the spy saw the QR codes
     assert_safe(pdf, requested)
     cover = text_of(pdf)

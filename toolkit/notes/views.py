@@ -39,7 +39,8 @@ def show(couple_id: int, session_id: int):
     db.session.commit()
     form = None if note.is_signed else note_form_class(note.format)(data=note.sections)
     return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
-                           addendum_form=AddendumForm())
+                           addendum_form=AddendumForm(),
+                           note_pdf_url=url_for("printing.note", couple_id=couple.id, session_id=session.id))
 
 
 @bp.post("/start")

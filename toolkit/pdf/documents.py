@@ -1,8 +1,9 @@
 """The printed documents: pure functions from library objects and a PrintContext to HTML or PDF.
 
 HTML comes from templates/pdf/ through a Jinja environment of our own with autoescaping on,
-so every name, note and label is escaped; the module Markdown arrives already sanitised as
-Markup. Nothing here reads a Flask request or the application context.
+so every name, note and label is escaped; module Markdown arrives already sanitised as
+Markup. Each document is one or more parts (templates/pdf/document.html), each numbering its
+own pages. Nothing here reads a Flask request or the application context.
 """
 import datetime
 from dataclasses import dataclass, field, replace
@@ -11,9 +12,10 @@ from typing import NamedTuple
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ..library.models import FREQUENCIES, HomeworkTemplate, Module
-from .render import join_pdfs, render_many_traced, render_pdf, render_traced
+from .render import join_pdfs, render_many_traced, render_pdf, render_traced, worker_count
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 PAGE_SIZES = {"Letter": "letter", "A4": "A4"}
@@ -49,7 +51,6 @@ class WorksheetPart(NamedTuple):
     template: HomeworkTemplate
     module: Module
     ctx: PrintContext
-    fillable: bool = False
 
 
 class _Item(NamedTuple):
@@ -58,6 +59,22 @@ class _Item(NamedTuple):
     field: object
     note: str | None
     answer_here: bool
+
+
+class _Part(NamedTuple):
+    """One part of a packet: its title, what kind of part it is, and its HTML fragment."""
+
+    title: str
+    kind: str
+    html: Markup
+
+
+class _Entry(NamedTuple):
+    """A line of a packet's contents."""
+
+    title: str
+    kind: str
+    page: int
 
 
 def long_date(value: datetime.date) -> str:
@@ -78,20 +95,31 @@ def _environment() -> Environment:
 _env = _environment()
 
 
-def _render_template(name: str, ctx: PrintContext, doc_title: str, **values) -> str:
-    return _env.get_template(f"pdf/{name}").render(
-        ctx=ctx, doc_title=doc_title, page_size=PAGE_SIZES[ctx.paper], **values)
+def _fragment(name: str, ctx: PrintContext, **values) -> Markup:
+    """A part's HTML from its template (escaped there, so safe to place in a document)."""
+    return Markup(_env.get_template(f"pdf/{name}").render(ctx=ctx, **values))
+
+
+def _document(ctx: PrintContext, title: str, parts: list[Markup], *, therapist_only: bool = False) -> str:
+    """A whole HTML document of one or more parts."""
+    return _env.get_template("pdf/document.html").render(
+        ctx=ctx, doc_title=title, parts=parts, page_size=PAGE_SIZES[ctx.paper], therapist_only=therapist_only)
+
+
+def _handout(module: Module, ctx: PrintContext) -> Markup:
+    return _fragment("handout.html", ctx, module=module)
 
 
 def handout_html(module: Module, ctx: PrintContext) -> str:
     """The client handout of one module, with the couple's, therapist's and practice's names."""
-    return _render_template("handout.html", ctx, module.title, module=module)
+    return _document(ctx, module.title, [_handout(module, ctx)])
 
 
 def guide_html(modules: list[Module], ctx: PrintContext) -> str:
     """The facilitator guides of several modules, each headed "For the therapist only"."""
     title = "Facilitator guide" if len(modules) == 1 else "Facilitator guides"
-    return _render_template("guide.html", ctx, f"{title} (for the therapist only)", modules=modules)
+    return _document(ctx, f"{title} (for the therapist only)", [_fragment("guide.html", ctx, modules=modules)],
+                     therapist_only=True)
 
 
 def _worksheet_items(template: HomeworkTemplate) -> list[_Item]:
@@ -102,13 +130,13 @@ def _worksheet_items(template: HomeworkTemplate) -> list[_Item]:
     partner's own sheet) and a private question gets no writing room, only where to answer it.
     """
     items = []
-    for field in template.fields:
-        if template.is_joint and field.safety:
+    for form_field in template.fields:
+        if template.is_joint and form_field.safety:
             continue
-        if template.is_joint and field.private:
-            items.append(_Item(field, JOINT_PRIVATE_NOTE, False))
+        if template.is_joint and form_field.private:
+            items.append(_Item(form_field, JOINT_PRIVATE_NOTE, False))
         else:
-            items.append(_Item(field, THERAPIST_ONLY_NOTE if field.therapist_only else None, True))
+            items.append(_Item(form_field, THERAPIST_ONLY_NOTE if form_field.therapist_only else None, True))
     return items
 
 
@@ -120,48 +148,69 @@ def qr_png_data_url(text: str) -> str:
     return segno.make(text, error="m").png_data_uri(scale=1, border=4)
 
 
-def worksheet_html(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool = False) -> str:
-    """A homework worksheet with room to write (or PDF form fields when `fillable`)."""
-    who = "Both of you" if template.is_joint else (ctx.partner_name or "You")
-    return _render_template(
-        "worksheet.html", ctx, template.title,
-        template=template, module=module, fillable=fillable, who=who,
+def _worksheet(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool) -> Markup:
+    return _fragment(
+        "worksheet.html", ctx, template=template, module=module, fillable=fillable,
+        who="Both of you" if template.is_joint else (ctx.partner_name or "You"),
         frequency=FREQUENCIES.get(template.frequency, template.frequency),
         items=_worksheet_items(template),
         qr_png=qr_png_data_url(ctx.link_url) if ctx.link_url else None,
     )
 
 
-class _Entry(NamedTuple):
-    title: str
-    kind: str
-    page: int
+def worksheet_html(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool = False) -> str:
+    """A homework worksheet with room to write, or PDF form fields when `fillable`."""
+    return _document(ctx, template.title, [_worksheet(template, module, ctx, fillable)])
 
 
 def cover_html(ctx: PrintContext, entries: list[_Entry]) -> str:
     """A packet's cover: the couple, date, therapist, the note to the couple and the contents."""
-    return _render_template("cover.html", ctx, ctx.session_label or "Session packet", entries=entries)
+    return _document(ctx, ctx.session_label or "Session packet", [_fragment("cover.html", ctx, entries=entries)])
 
 
-def _packet_parts(cover_ctx: PrintContext, modules: list[Module], worksheets: list[WorksheetPart]):
-    """(title, kind, html) of every part after the cover, in packet order."""
-    parts = [(m.title, "Handout", handout_html(m, cover_ctx)) for m in modules]
+def _packet_parts(cover_ctx: PrintContext, modules: list[Module], worksheets: list[WorksheetPart]) -> list[_Part]:
+    """Every part after the cover, in packet order."""
+    parts = [_Part(m.title, "Handout", _handout(m, cover_ctx)) for m in modules]
     for w in worksheets:
         # One packet, one look: the packet's paper and print size win over each sheet's own.
         ctx = replace(w.ctx, large_print=cover_ctx.large_print, paper=cover_ctx.paper)
         whom = "both of you" if w.template.is_joint else (ctx.partner_name or "you")
-        parts.append((w.template.title, f"Worksheet for {whom}",
-                      worksheet_html(w.template, w.module, ctx, fillable=w.fillable)))
+        parts.append(_Part(w.template.title, f"Worksheet for {whom}", _worksheet(w.template, w.module, ctx, False)))
     return parts
 
 
-def _cover(cover_ctx: PrintContext, parts, counts: list[int]) -> bytes:
+def _split(parts: list[_Part], groups: int) -> list[list[_Part]]:
+    """Consecutive groups of parts of about equal size, one per worker.
+
+    A group renders as one document: several short documents cost a quarter more than one
+    document of the same pages, and order is kept so the groups join back in sequence.
+    """
+    if not parts:
+        return []
+    total = sum(len(p.html) for p in parts)
+    chunks: list[list[_Part]] = [[]]
+    done = 0
+    for part in parts:
+        if chunks[-1] and done >= total * len(chunks) / groups:
+            chunks.append([])
+        chunks[-1].append(part)
+        done += len(part.html)
+    return chunks
+
+
+def _page_counts(chunk: list[_Part], rendered) -> list[int]:
+    """Each part's page count, from where its anchor landed in the rendered group."""
+    starts = [rendered.anchors[f"part-{i}"] for i in range(1, len(chunk) + 1)] + [rendered.pages]
+    return [end - start for start, end in zip(starts, starts[1:])]
+
+
+def _cover(cover_ctx: PrintContext, parts: list[_Part], counts: list[int]) -> bytes:
     """Render the cover with each part's first page; again if the cover is longer than assumed."""
     cover_pages = 1
     for _ in range(3):
         entries, page = [], cover_pages + 1
-        for (title, kind, _), count in zip(parts, counts):
-            entries.append(_Entry(title, kind, page))
+        for part, count in zip(parts, counts):
+            entries.append(_Entry(part.title, part.kind, page))
             page += count
         rendered = render_traced(cover_html(cover_ctx, entries))
         if rendered.pages == cover_pages:
@@ -171,17 +220,19 @@ def _cover(cover_ctx: PrintContext, parts, counts: list[int]) -> bytes:
 
 
 def packet(cover_ctx: PrintContext, modules: list[Module], worksheets: list[WorksheetPart]) -> bytes:
-    """One PDF for a planned session: cover, each module's handout, then each worksheet.
+    """One PDF for a planned session: a cover, each module's handout, then each worksheet.
 
-    The parts are rendered in parallel first; the cover comes last because its contents list
-    needs their page counts.
+    The parts render first, in parallel (a group of consecutive parts per core); the cover
+    comes last because its contents list needs their page counts. Bookmarks come from each
+    part's headings.
     """
     parts = _packet_parts(cover_ctx, modules, worksheets)
-    rendered = render_many_traced([html for _, _, html in parts])
-    cover = _cover(cover_ctx, parts, [r.pages for r in rendered])
-    titles = [cover_ctx.session_label or "Cover"] + [title for title, _, _ in parts]
-    return join_pdfs([cover, *(r.pdf for r in rendered)], titles=titles,
-                     title=cover_ctx.session_label or "Session packet")
+    chunks = _split(parts, worker_count())
+    title = cover_ctx.session_label or "Session packet"
+    rendered = render_many_traced([_document(cover_ctx, title, [p.html for p in chunk]) for chunk in chunks])
+    counts = [n for chunk, r in zip(chunks, rendered) for n in _page_counts(chunk, r)]
+    cover = _cover(cover_ctx, parts, counts)
+    return join_pdfs([cover, *(r.pdf for r in rendered)], title=title)
 
 
 def handout_pdf(module: Module, ctx: PrintContext) -> bytes:
@@ -197,3 +248,13 @@ def worksheet_pdf(template: HomeworkTemplate, module: Module, ctx: PrintContext,
 def guide_pdf(modules: list[Module], ctx: PrintContext) -> bytes:
     """The facilitator guides as PDF bytes."""
     return render_pdf(guide_html(modules, ctx))
+
+
+def note_html(note, ctx: PrintContext) -> str:
+    """A signed (or draft) session note with its signature line and addenda, for the record."""
+    title = f"{note.format} note · {ctx.session_label or ''}".strip(" ·")
+    return _document(ctx, title, [_fragment("note.html", ctx, note=note)], therapist_only=True)
+
+
+def note_pdf(note, ctx: PrintContext) -> bytes:
+    return render_pdf(note_html(note, ctx))

@@ -8,7 +8,6 @@ renders use all cores.
 """
 import base64
 import binascii
-import logging
 import math
 import os
 import threading
@@ -23,8 +22,6 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STYLESHEET = Path(__file__).resolve().parent / "print.css"
@@ -43,11 +40,6 @@ class RenderTimeout(Exception):
 
 class RefusedURL(ValueError):
     """The document asked for something that is not a bundled asset."""
-
-
-def asset_url(relative_path: str) -> str:
-    """The URL a template uses for a file under toolkit/static/, e.g. asset_url("fonts/x.ttf")."""
-    return f"{ASSET_SCHEME}:{relative_path}"
 
 
 class AssetFetcher(URLFetcher):
@@ -93,11 +85,12 @@ class AssetFetcher(URLFetcher):
 # --- in the worker process -------------------------------------------------------------------
 
 class Rendered(NamedTuple):
-    """What a worker sends back: the PDF, its page count, and every URL the document asked for."""
+    """What a worker sends back about a document."""
 
     pdf: bytes
     pages: int
-    requested: list[str]
+    requested: list[str]  # every URL the document asked the fetcher for
+    anchors: dict[str, int]  # each element id and the index of the page it starts on
 
 
 _font_config = None
@@ -128,7 +121,11 @@ def _write_pdf(html: str) -> Rendered:
     font_config, stylesheet = _worker_style()
     fetcher = AssetFetcher()
     document = HTML(string=html, url_fetcher=fetcher).render(font_config=font_config, stylesheets=[stylesheet])
-    return Rendered(document.write_pdf(), len(document.pages), fetcher.requested)
+    anchors = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return Rendered(document.write_pdf(), len(document.pages), fetcher.requested, anchors)
 
 
 def _warm_up() -> None:
@@ -143,7 +140,13 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def worker_count() -> int:
-    """One worker per core this process may use."""
+    """TOOLKIT_PDF_WORKERS, or one worker per core this process may use.
+
+    Each web server process has its own pool, so a server with many processes may want fewer.
+    """
+    configured = os.environ.get("TOOLKIT_PDF_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
@@ -160,6 +163,10 @@ def _get_pool() -> ProcessPoolExecutor:
                 max_workers=worker_count(), mp_context=get_context("spawn"),
                 initializer=_warm_up, max_tasks_per_child=200,
             )
+            # Start every worker now: the pool only starts one when none is idle, so a run of
+            # single renders would leave the first parallel render to start (and warm) the rest.
+            for _ in range(worker_count()):
+                _pool.submit(int)
         return _pool
 
 

@@ -10,7 +10,7 @@ from ..homework.models import Assignment
 from ..library import get_library
 from ..partners.services import link_url, live_link
 from ..pdf.cache import cache_dir_for, cached_pdf
-from ..pdf.documents import PrintContext, WorksheetPart, guide_pdf, handout_pdf, packet, worksheet_pdf
+from ..pdf.documents import PrintContext, WorksheetPart, guide_pdf, handout_pdf, note_pdf, packet, worksheet_pdf
 from ..sessions.models import TherapySession
 from ..timeutil import utcnow
 
@@ -48,8 +48,7 @@ def _partner_link(partner: Partner | None) -> str | None:
     return link_url(link) if link else None
 
 
-def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_print: bool = False,
-                   fillable: bool = False) -> WorksheetPart:
+def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_print: bool = False) -> WorksheetPart:
     library = get_library()
     template = library.template(assignment.template_key)
     partner = assignment.partner
@@ -57,12 +56,12 @@ def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_prin
                       partner_name=partner.first_name if partner else None, link_url=_partner_link(partner))
     if assignment.instructions:
         template = replace(template, instructions=f"{template.instructions}\n\n{assignment.instructions}")
-    return WorksheetPart(template, library.get(assignment.module_slug), ctx, fillable)
+    return WorksheetPart(template, library.get(assignment.module_slug), ctx)
 
 
 def assignment_worksheet(assignment: Assignment, couple: Couple, therapist, large_print: bool,
                          fillable: bool) -> tuple[bytes, bool]:
-    part = worksheet_part(assignment, couple, therapist, large_print, fillable)
+    part = worksheet_part(assignment, couple, therapist, large_print)
     inputs = {"kind": "worksheet", "couple_id": couple.id, "assignment": assignment.id, "fillable": fillable,
               "instructions": part.template.instructions, **_ctx_inputs(part.ctx)}
     return _cached(inputs, lambda: worksheet_pdf(part.template, part.module, part.ctx, fillable=fillable))
@@ -89,6 +88,12 @@ def session_guide(session: TherapySession, couple: Couple, therapist) -> tuple[b
     ctx = context_for(couple, therapist, session_label=f"Session {session.number}")
     return _cached({"kind": "guide", "couple_id": couple.id, "modules": [m.slug for m in modules],
                     **_ctx_inputs(ctx)}, lambda: guide_pdf(modules, ctx))
+
+
+def session_note(note, session: TherapySession, couple: Couple, therapist) -> bytes:
+    """The note as the record prints it; never cached, so what prints is what is stored now."""
+    ctx = context_for(couple, therapist, session_label=f"Session {session.number}, {session.starts_at.strftime('%B %-d, %Y')}")
+    return note_pdf(note, ctx)
 
 
 def cache_dir() -> Path:

@@ -7,6 +7,7 @@ from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..homework.services import get_assignment_of
 from ..library import get_library
+from ..notes.services import note_of
 from ..sessions.services import get_session_of
 from . import services
 
@@ -78,3 +79,15 @@ def worksheet(couple_id: int, assignment_id: int):
     db.session.commit()
     kind = "fillable-" if fillable else ""
     return _pdf(data, f"{assignment.template_id}-{kind}worksheet{_suffix()}.pdf", hit)
+
+
+@bp.get("/sessions/<int:session_id>/note.pdf")
+def note(couple_id: int, session_id: int):
+    """The session note with its signature line and addenda."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    found = note_of(session) or abort(404)
+    data = services.session_note(found, session, couple, current_user)
+    record("note.print", found, object_type="note")
+    db.session.commit()
+    return _pdf(data, f"session-{session.number}-note.pdf", False)
