@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, Form, FormField, StringField, TextAreaField
+from wtforms import DateField, EmailField, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..forms import BaseForm, SubForm
 
-class PartnerForm(Form):
+
+class PartnerForm(SubForm):
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
     pronouns = StringField("Pronouns", validators=[Optional(), Length(max=40)],
                            description="Optional, e.g. she/her, he/him, they/them")
@@ -11,7 +12,7 @@ class PartnerForm(Form):
                        description="Optional: used to send this partner their private link")
 
 
-class CoupleForm(FlaskForm):
+class CoupleForm(BaseForm):
     partner_1 = FormField(PartnerForm, label="First partner")
     partner_2 = FormField(PartnerForm, label="Second partner")
     started_on = DateField("Therapy started", validators=[Optional()])

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import BaseForm
 from ..library.models import WHO
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     who = RadioField("Who fills it in", choices=[SelectChoice(k, v) for k, v in WHO.items()],
                      validators=[DataRequired()])
     due_on = DateField("Due", validators=[DataRequired()])
@@ -14,5 +14,5 @@ class AssignForm(FlaskForm):
                                  description="Optional. Shown above the form, to both partners.")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     comment = TextAreaField("Comment for your records", validators=[Optional(), Length(max=4000)])

@@ -12,17 +12,16 @@ A draft uses the same form with every required check off, so half an answer can 
 """
 from functools import lru_cache
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import BaseForm
 from .models import FormField, HomeworkTemplate
 
 REQUIRED = "Please answer this question."
 TOO_LONG = "Please keep this to %(max)d characters or fewer."
-BAD_CHOICE = "Please pick one of the answers shown."
 
 
 class CheckboxesField(SelectMultipleField):
@@ -70,14 +69,13 @@ def _choices(spec: FormField) -> list[SelectChoice]:
 
 
 @lru_cache(maxsize=None)
-def form_class(template: HomeworkTemplate, draft: bool = False) -> type[FlaskForm]:
-    """A FlaskForm class for a template (built once per template and mode)."""
+def form_class(template: HomeworkTemplate, draft: bool = False) -> type[BaseForm]:
+    """A BaseForm class for a template (built once per template and mode)."""
     attrs = {spec.name: wtforms_field(spec, draft) for spec in template.fields}
-    attrs["Meta"] = type("Meta", (), {})
-    return type(f"Homework_{template.id.replace('-', '_')}", (FlaskForm,), attrs)
+    return type(f"Homework_{template.id.replace('-', '_')}", (BaseForm,), attrs)
 
 
-def answers_from(form: FlaskForm, template: HomeworkTemplate) -> dict:
+def answers_from(form: BaseForm, template: HomeworkTemplate) -> dict:
     """The form's data as stored: lists trimmed of empty items, empty text as None."""
     answers = {}
     for spec in template.fields:

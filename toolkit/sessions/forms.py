@@ -1,17 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import BaseForm
 from .models import STATUSES
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     starts_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()])
     note_to_couple = TextAreaField("Note to the couple", validators=[Optional(), Length(max=2000)],
                                    description="Printed on the packet's cover. Both partners read it.")
 
 
-class NoteForm(FlaskForm):
-    note_to_couple = TextAreaField("Note to the couple", validators=[Optional(), Length(max=2000)])
