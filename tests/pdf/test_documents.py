@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from toolkit.pdf.documents import (
-    THERAPIST_ONLY_NOTE, PrintContext, WorksheetPart, guide_html, guide_pdf, handout_html, handout_pdf,
+    THERAPIST_ONLY_NOTE, PrintContext, WorksheetPart, guide_pdf, handout_html, handout_pdf,
     packet, worksheet_html, worksheet_pdf,
 )
 from toolkit.pdf.render import render_traced
@@ -180,7 +180,8 @@ def computed_styles(html: str):
 
     from toolkit.pdf.render import STYLESHEET
 
-    document = HTML(string=html).render(stylesheets=[CSS(string=re.sub(r"@font-face[^}]*}", "", STYLESHEET.read_text()))])
+    stylesheet = CSS(string=re.sub(r"@font-face[^}]*}", "", STYLESHEET.read_text()))  # sizes, not glyphs
+    document = HTML(string=html).render(stylesheets=[stylesheet])
     styles = []
 
     def walk(box):
@@ -266,3 +267,23 @@ def test_every_part_of_a_packet_numbers_its_own_pages(library, ctx):
         count = len(reader(handout_pdf(module, ctx)).pages)
         expected += [(str(n), str(count)) for n in range(1, count + 1)]
     assert footers[1:] == expected
+
+
+def test_fonts_are_subset_by_harfbuzz(library, ctx, monkeypatch):
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    from toolkit.pdf.render import STATIC_DIR, _write_pdf
+
+    assert harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
+    calls = []
+    monkeypatch.setattr(pdf_fonts.Font, "_fonttools_subset", lambda *a: calls.append("fontTools"))
+    real = pdf_fonts.Font._harfbuzz_subset
+    monkeypatch.setattr(pdf_fonts.Font, "_harfbuzz_subset", lambda *a: (calls.append("HarfBuzz"), real(*a))[1])
+    pdf = _write_pdf(handout_html(library.get("weekly-check-in"), ctx)).pdf  # what a worker runs
+    assert calls and set(calls) == {"HarfBuzz"}
+    full = (STATIC_DIR / "fonts" / "DejaVuSans.ttf").stat().st_size
+    for page in reader(pdf).pages[:1]:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert len(descriptor["/FontFile2"].get_object().get_data()) < full / 5

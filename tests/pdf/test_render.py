@@ -32,7 +32,8 @@ def hostile_html(base: str = "http://169.254.169.254") -> str:
     <p>Hello</p>
     <img src="file:///etc/passwd"><img src="{base}/latest/meta-data/"><img src="{SVG_DATA}">
     <a rel="attachment" href="file:///etc/passwd">attached</a>
-    <object data="file:///etc/passwd"></object><embed src="file:///etc/passwd"><iframe src="file:///etc/passwd"></iframe>
+    <object data="file:///etc/passwd"></object><embed src="file:///etc/passwd">
+    <iframe src="file:///etc/passwd"></iframe>
     <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="50" height="50">
       <image href="{base}/x" width="10" height="10"/><image xlink:href="file:///etc/passwd" width="10" height="10"/>
       <use href="file:///etc/passwd#a"/></svg>

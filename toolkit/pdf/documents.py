@@ -69,7 +69,7 @@ class _Part(NamedTuple):
     html: Markup
 
 
-class _Entry(NamedTuple):
+class ContentsEntry(NamedTuple):
     """A line of a packet's contents."""
 
     title: str
@@ -163,7 +163,7 @@ def worksheet_html(template: HomeworkTemplate, module: Module, ctx: PrintContext
     return _document(ctx, template.title, [_worksheet(template, module, ctx, fillable)])
 
 
-def cover_html(ctx: PrintContext, entries: list[_Entry]) -> str:
+def cover_html(ctx: PrintContext, entries: list[ContentsEntry]) -> str:
     """A packet's cover: the couple, date, therapist, the note to the couple and the contents."""
     return _document(ctx, ctx.session_label or "Session packet", [_fragment("cover.html", ctx, entries=entries)])
 
@@ -210,7 +210,7 @@ def _cover(cover_ctx: PrintContext, parts: list[_Part], counts: list[int]) -> by
     for _ in range(3):
         entries, page = [], cover_pages + 1
         for part, count in zip(parts, counts):
-            entries.append(_Entry(part.title, part.kind, page))
+            entries.append(ContentsEntry(part.title, part.kind, page))
             page += count
         rendered = render_traced(cover_html(cover_ctx, entries))
         if rendered.pages == cover_pages:
