@@ -1,5 +1,4 @@
 """The home page: what needs attention, in a number of queries that does not grow with the practice."""
-from datetime import timedelta
 
 from sqlalchemy import event
 

@@ -20,7 +20,7 @@ from .sessions.services import add_module, create_session, sessions_of
 from .timeutil import utcnow
 
 DEMO_EMAIL = "demo@example.org"
-DEMO_PASSWORD = "demo-practice-2026"
+DEMO_PASSWORD = "demo-practice-2026"  # noqa: S105 - the published demo login, printed by `make run`
 
 COUPLES = [
     {

@@ -3,7 +3,6 @@
 Where no Chromium or Playwright is available the tests are skipped with the reason printed;
 `make test` installs Debian's chromium when it runs as root.
 """
-import os
 import shutil
 import threading
 from pathlib import Path

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from toolkit.backup import backup_sqlite, sqlite_path
+from toolkit.backup import sqlite_path
 
 pytestmark = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgresql"),
                                 reason="the backup command copies SQLite; PostgreSQL is backed up with pg_dump")
