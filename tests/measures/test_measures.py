@@ -90,3 +90,32 @@ def _spread(rest):
         out.append(min(rest, 5))
         rest -= out[-1]
     return out
+
+
+def test_progress_summary_pdf_and_its_client_safe_variant(client, login, make, checkin_couple):
+    import io
+
+    from pypdf import PdfReader
+
+    couple = checkin_couple["couple"]
+    held = make.session(couple, days_from_now=-7, status="held", modules=["daily-gratitude"])
+    ana, sam = couple.partners
+    save_measure(couple, ana, held, [2, 2, 2, 2], "paper")   # 8, below the cut-off
+    save_measure(couple, sam, held, [5, 4, 4, 4], "paper")   # 17
+    make.assignment(couple, session=held)
+    db.session.commit()
+    login(checkin_couple["therapist"])
+
+    def text(url):
+        response = client.get(url)
+        assert response.status_code == 200
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+
+    record = text(f"/couples/{couple.id}/progress.pdf")
+    for expected in ("Progress summary", "Sessions held", "Daily gratitude", "Homework done, Ana", "latest 8 / 21",
+                     "latest 17 / 21", "Ana & Sam"):
+        assert expected in record, expected
+    safe = text(f"/couples/{couple.id}/progress.pdf?client=1")
+    assert "Daily gratitude" in safe and "Sessions held" in safe
+    for private in ("/ 21", "Satisfaction", "Homework done, Ana", " 8 ", "17"):
+        assert private not in safe, private

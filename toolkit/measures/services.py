@@ -97,3 +97,40 @@ def chart(series: Series, width: int = 560, height: int = 220) -> dict:
             "right": width - right, "top": top, "bottom": top + plot_h,
             "ticks": [{"y": y(v), "value": v} for v in (0, 7, 14, 21)],
             "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(points))}
+
+
+@dataclass
+class ProgressSummary:
+    sessions_held: int
+    first_session: object
+    modules: list[str]
+    completion: list[tuple]  # (first name, done, due)
+    charts: list[tuple]  # (Series, chart coordinates)
+
+    @property
+    def couple_done(self) -> int:
+        return sum(done for _, done, _ in self.completion)
+
+    @property
+    def couple_due(self) -> int:
+        return sum(due for _, _, due in self.completion)
+
+
+def progress_summary(couple: Couple, library, now: datetime) -> ProgressSummary:
+    """Sessions held, modules covered, homework completion and each partner's scores."""
+    from ..couples.overview import completion_by_partner
+    from ..homework.services import assignments_of_couple
+    from ..sessions.services import sessions_of
+
+    held = [s for s in sessions_of(couple.id) if s.status == "held"]
+    modules = []
+    for session in held:
+        for slug in session.module_slugs:
+            module = library.get(slug)
+            if module and module.title not in modules:
+                modules.append(module.title)
+    completion = [(p.first_name, done, due)
+                  for p, done, due in completion_by_partner(couple, assignments_of_couple(couple.id), now.date())]
+    series = series_for(couple)
+    return ProgressSummary(len(held), held[0].starts_at.date() if held else None, modules, completion,
+                           [(s, chart(s)) for s in series])

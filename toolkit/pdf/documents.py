@@ -258,3 +258,13 @@ def note_html(note, ctx: PrintContext) -> str:
 
 def note_pdf(note, ctx: PrintContext) -> bytes:
     return render_pdf(note_html(note, ctx))
+
+
+def progress_html(summary, ctx: PrintContext, client_safe: bool) -> str:
+    """A couple's progress summary; the client-safe variant has no individual answers or scores."""
+    return _document(ctx, "Progress summary", [_fragment("progress.html", ctx, summary=summary, client_safe=client_safe)],
+                     therapist_only=not client_safe)
+
+
+def progress_pdf(summary, ctx: PrintContext, client_safe: bool) -> bytes:
+    return render_pdf(progress_html(summary, ctx, client_safe))

@@ -10,7 +10,9 @@ from ..homework.models import Assignment
 from ..library import get_library
 from ..partners.services import link_url, live_link
 from ..pdf.cache import cache_dir_for, cached_pdf
-from ..pdf.documents import PrintContext, WorksheetPart, guide_pdf, handout_pdf, note_pdf, packet, worksheet_pdf
+from ..measures.services import progress_summary
+from ..pdf.documents import (PrintContext, WorksheetPart, guide_pdf, handout_pdf, note_pdf, packet, progress_pdf,
+                             worksheet_pdf)
 from ..sessions.models import TherapySession
 from ..timeutil import utcnow
 
@@ -94,6 +96,12 @@ def session_note(note, session: TherapySession, couple: Couple, therapist) -> by
     """The note as the record prints it; never cached, so what prints is what is stored now."""
     ctx = context_for(couple, therapist, session_label=f"Session {session.number}, {session.starts_at.strftime('%B %-d, %Y')}")
     return note_pdf(note, ctx)
+
+
+def couple_progress(couple: Couple, therapist, client_safe: bool) -> bytes:
+    """The progress summary, for the record or (client_safe) for the couple."""
+    summary = progress_summary(couple, get_library(), utcnow())
+    return progress_pdf(summary, context_for(couple, therapist), client_safe)
 
 
 def cache_dir() -> Path:

@@ -91,3 +91,14 @@ def note(couple_id: int, session_id: int):
     record("note.print", found, object_type="note")
     db.session.commit()
     return _pdf(data, f"session-{session.number}-note.pdf", False)
+
+
+@bp.get("/progress.pdf")
+def progress(couple_id: int):
+    """The progress summary; ?client=1 gives the version for the couple, without individual scores."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    client_safe = request.args.get("client") == "1"
+    data = services.couple_progress(couple, current_user, client_safe)
+    record("print.progress", couple, detail="client" if client_safe else "record")
+    db.session.commit()
+    return _pdf(data, f"progress-{'for-the-couple' if client_safe else 'record'}.pdf", False)
