@@ -25,6 +25,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/pages.py
 
 setup: system-libs $(VENV)/.installed instance/config.py
 

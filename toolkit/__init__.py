@@ -91,6 +91,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
                       partners.link_bp, partners.bp):
         app.register_blueprint(blueprint)
+    if app.config.get("BENCH_FLOOR"):
+        from .floor import bp as floor_bp
+
+        app.register_blueprint(floor_bp)
     cli.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"nav_items": NAV_ITEMS})

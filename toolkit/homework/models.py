@@ -1,7 +1,7 @@
 """Homework assigned from a module's template, and the safety flags answers raise."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -19,6 +19,9 @@ class Assignment(db.Model):
     """
 
     __tablename__ = "assignments"
+    # The home page's lists: newest submissions, and overdue work, across a whole practice.
+    __table_args__ = (Index("ix_assignments_status_submitted_at", "status", "submitted_at"),
+                      Index("ix_assignments_status_due_on", "status", "due_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
