@@ -102,3 +102,13 @@ def test_the_note_prints_with_signature_time_and_addenda(client, held):
     assert "I feel lonely" not in text
     actions = [a for (a,) in db.session.execute(db.select(AuditEvent.action).where(AuditEvent.object_type == "note"))]
     assert "note.print" in actions
+
+
+def test_the_note_starts_with_each_partners_latest_check_in(client, held):
+    from toolkit.measures.services import save_measure
+
+    couple, session = held["couple"], held["session"]
+    save_measure(couple, couple.partners[0], session, [3, 3, 3, 3], "paper")
+    db.session.commit()
+    client.post(held["url"] + "/start", data={"format": "SOAP"})
+    assert "Ana 12" in _note().sections["objective"]

@@ -5,6 +5,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..homework.models import Assignment
 from ..library.loader import Library
+from ..measures.models import Measure
 from ..sessions.models import TherapySession
 from ..timeutil import utcnow
 from .models import FORMATS, Addendum, SessionNote
@@ -26,12 +27,26 @@ def prefill(session: TherapySession, note_format: str, library: Library) -> dict
                        for a in assignments if a.is_done and a.session_id != session.id})
     assigned = sorted({f"{a.title}, due {a.due_on.strftime('%b %-d')}" for a in assignments if a.session_id == session.id})
     covered = "Modules covered: " + (", ".join(modules) if modules else "none recorded") + "."
+    scores = _latest_scores(session)
     homework = "Homework reviewed: " + (", ".join(reviewed) if reviewed else "none") + "."
     plan = "Homework assigned: " + ("; ".join(assigned) if assigned else "none") + "."
-    where = {"SOAP": {"objective": f"{covered}\n{homework}", "plan": plan},
-             "DAP": {"data_section": f"{covered}\n{homework}", "plan": plan},
-             "BIRP": {"intervention": covered, "response": homework, "plan": plan}}[note_format]
+    where = {"SOAP": {"objective": f"{covered}\n{homework}\n{scores}", "plan": plan},
+             "DAP": {"data_section": f"{covered}\n{homework}\n{scores}", "plan": plan},
+             "BIRP": {"intervention": covered, "response": f"{homework}\n{scores}", "plan": plan}}[note_format]
     return {key: where.get(key, "") for key, _ in FORMATS[note_format]}
+
+
+def _latest_scores(session: TherapySession) -> str:
+    """Each partner's most recent check-in at or before this session (CSI-4, 0 to 21)."""
+    rows = db.session.execute(
+        db.select(Measure).join(TherapySession, TherapySession.id == Measure.session_id)
+        .where(Measure.couple_id == session.couple_id, TherapySession.starts_at <= session.starts_at)
+        .order_by(TherapySession.starts_at)
+    ).scalars().all()
+    latest = {m.partner.first_name: m.score for m in rows}
+    if not latest:
+        return "Check-in (CSI-4): none recorded."
+    return "Check-in (CSI-4, 0-21, cut-off 13.5): " + ", ".join(f"{name} {score}" for name, score in latest.items()) + "."
 
 
 def start_note(session: TherapySession, note_format: str, library: Library) -> SessionNote:
