@@ -97,6 +97,23 @@ def end_session(token: str | None) -> None:
         db.session.execute(db.delete(LoginSession).filter_by(token_hash=LoginSession.hash_token(token)))
 
 
+def keep_alive(row, idle: timedelta, absolute: timedelta | None = None) -> bool:
+    """Whether a server-side session row is still live; ends it if not, else notes it was used.
+
+    The row needs `created_at` and `last_seen_at`. It is touched at most once a minute: a
+    write on every request would be wasted work.
+    """
+    now = utcnow()
+    if now - row.last_seen_at > idle or (absolute is not None and now - row.created_at > absolute):
+        db.session.delete(row)
+        db.session.commit()
+        return False
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+        db.session.commit()
+    return True
+
+
 def load_session(token: str) -> Therapist | None:
     """The therapist of a live login session; expires idle and over-long sessions."""
     login = db.session.execute(
@@ -104,18 +121,9 @@ def load_session(token: str) -> Therapist | None:
     ).scalar()
     if login is None:
         return None
-    now = utcnow()
     cfg = current_app.config
-    idle = timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"])
-    absolute = timedelta(hours=cfg["ABSOLUTE_TIMEOUT_HOURS"])
-    if now - login.last_seen_at > idle or now - login.created_at > absolute:
-        db.session.delete(login)
-        db.session.commit()
+    if not keep_alive(login, timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]), timedelta(hours=cfg["ABSOLUTE_TIMEOUT_HOURS"])):
         return None
-    # Touch at most once a minute: a write per request would be wasted work.
-    if now - login.last_seen_at > timedelta(minutes=1):
-        login.last_seen_at = now
-        db.session.commit()
     therapist = login.therapist
     if not therapist.is_active:
         return None

@@ -90,6 +90,24 @@ class _Checker:
             return []
         return value
 
+    def one_of(self, data: dict, key: str, where: str, allowed, what: str) -> str | None:
+        """A required text that must be one of `allowed`; None (and a problem) otherwise."""
+        value = self.text(data, key, where)
+        if value and value not in allowed:
+            self.add(f"{where}{key}", f"unknown {what} {value!r} (known: {', '.join(allowed)})")
+            return None
+        return value
+
+    def identifier(self, data: dict, key: str, where: str, pattern, describe: str, seen: set) -> str | None:
+        """A required name matching `pattern` and not used before in `seen`."""
+        value = self.text(data, key, where)
+        if value and not pattern.match(value):
+            self.add(f"{where}{key}", f"must be {describe}, not {value!r}")
+        elif value in seen:
+            self.add(f"{where}{key}", f"duplicate {key} {value!r}")
+        seen.add(value)
+        return value
+
     def unknown_keys(self, data: dict, allowed: set, where: str) -> None:
         for key in sorted(set(data) - allowed):
             self.add(f"{where}{key}", "is not a known field (check the spelling)")
@@ -134,9 +152,7 @@ def parse_module(path: Path, origin: str = "built-in") -> tuple[Module | None, l
     for theme in themes:
         if theme not in THEMES:
             check.add("themes", f"unknown theme {theme!r} (known: {', '.join(THEMES)})")
-    stage = check.text(meta, "stage", "")
-    if stage and stage not in STAGES:
-        check.add("stage", f"unknown stage {stage!r} (known: {', '.join(STAGES)})")
+    stage = check.one_of(meta, "stage", "", STAGES, "stage")
     minutes = check.integer(meta, "minutes", "", 5, 120)
     sources = check.string_list(meta, "sources", "")
     related = check.string_list(meta, "related", "")
@@ -181,20 +197,11 @@ def _parse_homework(raw, slug: str, check: _Checker) -> tuple[HomeworkTemplate, 
             check.add(f"homework[{i}]", "must be a set of 'key: value' lines")
             continue
         check.unknown_keys(item, TEMPLATE_KEYS, where)
-        template_id = check.text(item, "id", where)
-        if template_id and not SLUG.match(template_id):
-            check.add(f"{where}id", f"must be lower-case letters, digits and hyphens, not {template_id!r}")
-        elif template_id in seen:
-            check.add(f"{where}id", f"duplicate template id {template_id!r}")
-        seen.add(template_id)
+        template_id = check.identifier(item, "id", where, SLUG, "lower-case letters, digits and hyphens", seen)
         title = check.text(item, "title", where)
         instructions = check.text(item, "instructions", where)
-        frequency = check.text(item, "frequency", where)
-        if frequency and frequency not in FREQUENCIES:
-            check.add(f"{where}frequency", f"unknown frequency {frequency!r} (known: {', '.join(FREQUENCIES)})")
-        who = check.text(item, "who", where)
-        if who and who not in WHO:
-            check.add(f"{where}who", f"unknown value {who!r} (known: {', '.join(WHO)})")
+        frequency = check.one_of(item, "frequency", where, FREQUENCIES, "frequency")
+        who = check.one_of(item, "who", where, WHO, "value")
         fields = _parse_fields(item.get("fields"), where, check)
         templates.append(HomeworkTemplate(template_id, title, instructions, frequency, who, fields, slug))
     return tuple(templates)
@@ -211,17 +218,9 @@ def _parse_fields(raw, where: str, check: _Checker) -> tuple[FormField, ...]:
             check.add(f"{where}fields[{i}]", "must be a set of 'key: value' lines")
             continue
         check.unknown_keys(item, FIELD_KEYS, at)
-        name = check.text(item, "name", at)
-        if name and not FIELD_NAME.match(name):
-            check.add(f"{at}name", f"must be lower-case letters, digits and underscores, not {name!r}")
-        elif name in seen:
-            check.add(f"{at}name", f"duplicate field name {name!r}")
-        seen.add(name)
+        name = check.identifier(item, "name", at, FIELD_NAME, "lower-case letters, digits and underscores", seen)
         label = check.text(item, "label", at)
-        kind = check.text(item, "kind", at)
-        if kind and kind not in FIELD_KINDS:
-            check.add(f"{at}kind", f"unknown field kind {kind!r} (known: {', '.join(FIELD_KINDS)})")
-            continue
+        kind = check.one_of(item, "kind", at, FIELD_KINDS, "field kind")
         if not kind:
             continue
         for key in sorted(set(item) & (set().union(*KIND_KEYS.values()) - KIND_KEYS[kind])):

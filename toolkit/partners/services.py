@@ -6,6 +6,7 @@ from flask import current_app
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..auth.services import keep_alive
 from ..couples.models import Partner
 from ..extensions import db
 from ..timeutil import utcnow
@@ -87,16 +88,10 @@ def load_partner(token: str | None) -> Partner | None:
     if not token:
         return None
     found = db.session.execute(db.select(PartnerSession).filter_by(token_hash=hash_token(token))).scalar()
-    now = utcnow()
-    if found is None or not found.link.is_live(now):
+    if found is None or not found.link.is_live(utcnow()):
         return None
-    if now - found.last_seen_at > timedelta(minutes=current_app.config["PARTNER_IDLE_MINUTES"]):
-        db.session.delete(found)
-        db.session.commit()
+    if not keep_alive(found, timedelta(minutes=current_app.config["PARTNER_IDLE_MINUTES"])):
         return None
-    if now - found.last_seen_at > timedelta(minutes=1):
-        found.last_seen_at = now
-        db.session.commit()
     return found.link.partner
 
 

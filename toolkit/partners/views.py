@@ -24,15 +24,22 @@ def _dead_link_page():
     return render_template("partner/link_unavailable.html"), 404
 
 
-@link_bp.get("/<token>")
-def open_link(token: str):
-    """Show a Continue button; a GET changes nothing, so mail scanners that open links do no harm."""
+def _live_link(token: str):
+    """The live link for a token, counting a miss against the address (429 once it guesses too much)."""
     if too_many_bad_links(request.remote_addr):
         abort(429)
     link = find_live_link(token)
     if link is None:
         record_bad_link()
         db.session.commit()
+    return link
+
+
+@link_bp.get("/<token>")
+def open_link(token: str):
+    """Show a Continue button; a GET changes nothing, so mail scanners that open links do no harm."""
+    link = _live_link(token)
+    if link is None:
         return _dead_link_page()
     return render_template("partner/continue.html", first_name=link.partner.first_name)
 
@@ -40,12 +47,8 @@ def open_link(token: str):
 @link_bp.post("/<token>")
 def continue_link(token: str):
     """Exchange the link for a session cookie and go to a page whose address has no token."""
-    if too_many_bad_links(request.remote_addr):
-        abort(429)
-    link = find_live_link(token)
+    link = _live_link(token)
     if link is None:
-        record_bad_link()
-        db.session.commit()
         return _dead_link_page()
     session.pop(SESSION_KEY, None)
     session[SESSION_KEY] = open_session(link)
