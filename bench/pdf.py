@@ -9,6 +9,7 @@ Each is a median of several runs after a warm-up; the two sides of a ratio run a
 """
 import datetime
 import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -87,12 +88,18 @@ def main() -> None:
         hits = [seconds(lambda: cached_pdf(Path(folder), inputs, lambda: sys.exit("cache miss"))) for _ in range(21)]
         hit = statistics.median(hits)
 
-    print(f"workers: {worker_count()}, load average before: {load:.2f} (other processes slow both sides)")
-    print(f"(a) handout {handout * 1000:.0f} ms ({pages} pages) / plain {plain * 1000:.0f} ms "
-          f"= {handout / plain:.2f}  (target <= 1.2)")
-    print(f"(b) 10-module packet {packed * 1000:.0f} ms / 10 handouts one by one {serial * 1000:.0f} ms "
-          f"= {packed / serial:.2f}  (target <= 0.6)")
-    print(f"(c) cached download {hit * 1000:.2f} ms  (target < 10 ms)")
+    lines = [
+        f"workers: {worker_count()}, load average before: {load:.2f} (other processes slow both sides)",
+        f"(a) handout {handout * 1000:.0f} ms ({pages} pages) / plain {plain * 1000:.0f} ms "
+        f"= {handout / plain:.2f}  (target <= 1.2)",
+        f"(b) 10-module packet {packed * 1000:.0f} ms / 10 handouts one by one {serial * 1000:.0f} ms "
+        f"= {packed / serial:.2f}  (target <= 0.6)",
+        f"(c) cached download {hit * 1000:.2f} ms  (target < 10 ms)",
+    ]
+    print("\n".join(lines))
+    heading = f"## PDF, {datetime.date.today().isoformat()} on {platform.node()} ({os.cpu_count()} cores)"
+    with open(ROOT / "bench" / "results.md", "a", encoding="utf-8") as handle:
+        handle.write("\n" + heading + "\n\n" + "\n".join(f"- {line}" for line in lines) + "\n")
 
 
 if __name__ == "__main__":  # the render workers are spawned and import this file
