@@ -1,13 +1,16 @@
 """PDF speed, measured in one run: `.venv/bin/python bench/pdf.py` (or `make bench`).
 
 (a) a handout's render time / WeasyPrint's time for a plain document of the same page count
-    (target at most 1.2: our templates add little to the renderer's own work);
+    (target at most 1.2: our templates add little to the renderer's own work). The plain document
+    is varied real text from the library in bare <p> tags: one paragraph repeated would flatter the
+    renderer, whose text shaping caches repeated runs. Both sides run in this process;
 (b) a 10-module packet's time / 10 single handouts rendered one after another (target at most
     0.6: the parts render in parallel and are joined);
 (c) a cached download's time (target under 10 ms).
 Each is a median of several runs after a warm-up; the two sides of a ratio run alternately.
 """
 import datetime
+from html import escape
 import os
 import platform
 import statistics
@@ -22,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 from weasyprint import HTML  # noqa: E402
 
 from toolkit.library.loader import load_library  # noqa: E402
+from toolkit.library.markdown import plain_text  # noqa: E402
 from toolkit.pdf.cache import cached_pdf  # noqa: E402
 from toolkit.pdf.documents import PrintContext, handout_html, packet  # noqa: E402
-from toolkit.pdf.render import page_count, render_pdf, worker_count  # noqa: E402
+from toolkit.pdf.render import _write_pdf, page_count, render_pdf, worker_count  # noqa: E402
 
 REPEAT = 5
 PARAGRAPH = (
@@ -50,12 +54,18 @@ def paired_medians(first, second, repeat: int = REPEAT) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def plain_document(pages: int) -> str:
-    """Simple paragraphs, default fonts and page, filling exactly `pages` pages (the last one full)."""
+def plain_document(pages: int, words: list[str]) -> str:
+    """Plain paragraphs of real, varied text (no repeats, which the shaper would cache), default
+    fonts and page, as many as fit in exactly `pages` pages (the last one full)."""
+    paragraphs = [" ".join(words[i:i + 70]) for i in range(0, len(words), 70)]
+
+    def html(n: int) -> str:
+        return "".join(f"<p>{escape(p)}</p>" for p in paragraphs[:n])
+
     count = 1
-    while len(HTML(string=PARAGRAPH * (count + 1)).render().pages) <= pages:
+    while count < len(paragraphs) and len(HTML(string=html(count + 1)).render().pages) <= pages:
         count += 1
-    return PARAGRAPH * count
+    return html(count)
 
 
 def main() -> None:
@@ -76,8 +86,12 @@ def main() -> None:
     HTML(string=PARAGRAPH).write_pdf()
 
     pages = page_count(render_pdf(handout_html(module, ctx)))
-    plain_html = plain_document(pages)
-    handout, plain = paired_medians(lambda: render_pdf(handout_html(module, ctx)),
+    words = [w for m in library if m.slug != module.slug for w in plain_text(m.handout_md).split()]
+    plain_html = plain_document(pages, words)
+    # Both sides in this process, so the ratio is templates and stylesheet against the renderer's
+    # own work, not the hand-off to a worker process.
+    _write_pdf(handout_html(module, ctx))
+    handout, plain = paired_medians(lambda: _write_pdf(handout_html(module, ctx)),
                                     lambda: HTML(string=plain_html).write_pdf(), 9)
     serial, packed = paired_medians(lambda: [render_pdf(handout_html(m, ctx)) for m in ten],
                                     lambda: packet(ctx, ten, []))
