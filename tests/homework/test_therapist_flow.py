@@ -54,7 +54,7 @@ def test_from_session_plan_to_reviewed_submission(app, client, make, login, part
     assert "Ana" in review and "Sam" in review
     assert '<span class="gap gap-big">4</span>' in review
     assert "I feel lonely sometimes" in review  # the therapist sees private answers
-    client.post(f"/couples/{couple.id}/homework/{ana_hw.id}/review", data={"comment": "Talk about the gap."})
+    client.post(f"/couples/{couple.id}/homework/{ana_hw.id}/review", data={f"review-{ana_hw.id}-comment": "Talk about the gap."})
     db.session.expire_all()
     assert db.session.get(Assignment, ana_hw.id).status == "reviewed"
     assert db.session.get(Assignment, ana_hw.id).review_comment == "Talk about the gap."

@@ -52,8 +52,9 @@ def review(couple_id: int, assignment_id: int):
     for item in batch:
         record("assignment.read", item)
     db.session.commit()
+    forms = {item.id: ReviewForm(prefix=f"review-{item.id}") for item in batch}
     return render_template("homework/review.html", couple=couple, assignment=assignment, batch=batch,
-                           template=template, form=ReviewForm(), today=utcnow().date())
+                           template=template, forms=forms, today=utcnow().date())
 
 
 @bp.post("/homework/<int:assignment_id>/review")
@@ -61,7 +62,7 @@ def mark_review(couple_id: int, assignment_id: int):
     """Mark a submission reviewed, with an optional comment."""
     couple = get_owned_couple(couple_id, current_user.id)
     assignment = get_assignment_of(couple.id, assignment_id)
-    form = ReviewForm()
+    form = ReviewForm(prefix=f"review-{assignment.id}")
     if form.validate_on_submit():
         mark_reviewed(assignment, form.comment.data)
         db.session.commit()
