@@ -37,3 +37,23 @@ def test_upgrade_matches_the_models_and_downgrade_undoes_it(empty_app):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_a_database_from_the_first_release_upgrades_with_its_rows_intact(empty_app):
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(revision="8d535b21dce2")  # the first release: accounts, couples, audit
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO therapists (id, email, name, password_hash, is_active_account, created_at) "
+                              "VALUES (1, 'a@example.org', 'A', 'x', true, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO couples (id, therapist_id, notes, created_at) "
+                              "VALUES (7, 1, 'kept', CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO partners (couple_id, position, first_name) VALUES (7, 1, 'Ana'), (7, 2, 'Sam')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT notes, checkin_enabled FROM couples WHERE id = 7")).one()
+            names = conn.execute(text("SELECT first_name FROM partners WHERE couple_id = 7 ORDER BY position")).scalars().all()
+        assert row.notes == "kept" and not row.checkin_enabled
+        assert names == ["Ana", "Sam"]
+        db.engine.dispose()
