@@ -61,6 +61,12 @@ def generate(database_url: str, couples: int, sessions_per_couple: int = 10, sub
                     measures += [{"couple_id": n + 1, "partner_id": 2 * n + p + 1, "session_id": sid,
                                   "answers": [3, 3, 3, 3], "score": rng.randint(6, 20), "source": "online",
                                   "created_at": now} for p in range(2)]
+        last_two = {}
+        for m in measures:  # in session order: keep each partner's newest two, as save_measure does
+            last_two.setdefault(m["partner_id"], []).insert(0, m["score"])
+        for partner_id, scores in last_two.items():
+            db.session.execute(db.update(Partner).where(Partner.id == partner_id)
+                               .values(latest_score=scores[0], previous_score=scores[1] if len(scores) > 1 else None))
         db.session.execute(insert(TherapySession), sessions)
         db.session.execute(insert(PlanItem), plans)
         db.session.execute(insert(Measure), measures)

@@ -48,5 +48,9 @@ class Partner(db.Model):
     first_name: Mapped[str] = mapped_column(String(80))
     pronouns: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(255))
+    # The two most recent check-in scores, kept here by measures.services.save_measure so the
+    # home page finds low or falling scores without reading every measure of the practice.
+    latest_score: Mapped[int | None]
+    previous_score: Mapped[int | None]
 
     couple: Mapped[Couple] = relationship(back_populates="partners")

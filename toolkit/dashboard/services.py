@@ -5,13 +5,11 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, raiseload
 
-from ..couples.models import Couple
+from ..couples.models import Couple, Partner
 from ..extensions import db
 from ..homework.models import Assignment, SafetyFlag
-from ..measures.models import Measure
 from ..measures.scale import CUTOFF
 from ..sessions.models import TherapySession
 
@@ -97,31 +95,13 @@ def _assignments(therapist_id: int, condition):
 
 
 def _score_alerts(therapist_id: int, couples: dict[int, Couple]) -> tuple[list[ScoreAlert], int]:
-    """Each partner's latest two scores (a window query), kept when low or falling: the lowest few, and how many."""
-    ranked = (
-        _own(db.select(Measure.couple_id, Measure.partner_id, Measure.score,
-                       func.row_number().over(partition_by=Measure.partner_id,
-                                              order_by=TherapySession.starts_at.desc()).label("rank"))
-             .join(TherapySession, TherapySession.id == Measure.session_id)
-             .join(Couple, Couple.id == Measure.couple_id), therapist_id)
-        .subquery()
-    )
-    rows = db.session.execute(db.select(ranked).where(ranked.c.rank <= 2)).all()
-    latest: dict[int, list] = {}
-    for row in rows:
-        latest.setdefault(row.partner_id, [row.couple_id, None, None])[row.rank] = row.score
-    alerts = []
-    flagged = [(last, partner_id, couple_id, previous) for partner_id, (couple_id, last, previous) in latest.items()
-               if last < CUTOFF or (previous is not None and last < previous)]
-    wanted = {partner_id: (couple_id, last, previous)
-              for last, partner_id, couple_id, previous in sorted(flagged)[:LIST_LIMIT]}
-    if wanted:
-        needed = {c for c, _, _ in wanted.values()} - set(couples)
-        if needed:
-            for couple in db.session.execute(db.select(Couple).where(Couple.id.in_(needed))).scalars():
-                couples[couple.id] = couple
-        for partner_id, (couple_id, last, previous) in wanted.items():
-            couple = couples[couple_id]
-            name = next(p.first_name for p in couple.partners if p.id == partner_id)
-            alerts.append(ScoreAlert(couple, name, last, previous))
-    return sorted(alerts, key=lambda a: a.latest), len(flagged)
+    """Partners whose latest check-in is below the cut-off or lower than the one before, lowest first."""
+    low_or_falling = (Partner.latest_score < CUTOFF) | (Partner.latest_score < Partner.previous_score)
+    rows = db.session.execute(
+        _own(db.select(Partner, Couple).join(Couple, Couple.id == Partner.couple_id), therapist_id)
+        .where(low_or_falling).order_by(Partner.latest_score, Partner.id).limit(LIST_LIMIT + 1)
+    ).all()
+    for _, couple in rows:
+        couples.setdefault(couple.id, couple)
+    alerts = [ScoreAlert(couples[p.couple_id], p.first_name, p.latest_score, p.previous_score) for p, _ in rows]
+    return alerts[:LIST_LIMIT], len(alerts)

@@ -24,8 +24,19 @@ def save_measure(couple: Couple, partner: Partner, session: TherapySession, answ
         db.session.add(measure)
     measure.answers, measure.score, measure.source = list(answers), total, source
     db.session.flush()
+    _remember_latest(partner)
     record("measure.save", measure, object_type="measure", detail=source)
     return measure
+
+
+def _remember_latest(partner: Partner) -> None:
+    """Copy the partner's two most recent scores (by session date) onto the partner."""
+    scores = db.session.execute(
+        db.select(Measure.score).join(TherapySession, TherapySession.id == Measure.session_id)
+        .where(Measure.partner_id == partner.id).order_by(TherapySession.starts_at.desc()).limit(2)
+    ).scalars().all()
+    partner.latest_score = scores[0] if scores else None
+    partner.previous_score = scores[1] if len(scores) > 1 else None
 
 
 def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapySession | None:
