@@ -5,7 +5,7 @@ from datetime import date, datetime
 from ..homework.models import Assignment
 from ..measures.services import chart, series_for
 from ..homework.services import SinceLastTime, assignments_of_couple, since_last_session
-from ..partners.services import link_url, live_link
+from ..partners.services import link_url, live_links
 from ..sessions.models import TherapySession
 from ..sessions.services import sessions_of
 from .models import Couple
@@ -40,10 +40,8 @@ def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
     held = [s.starts_at for s in sessions if s.status == "held" and s.starts_at <= now]
     assignments = assignments_of_couple(couple.id)
     since = since_last_session(couple, assignments, max(held) if held else None, now.date())
-    links = []
-    for partner in couple.partners:
-        link = live_link(partner)
-        links.append((partner, link, link_url(link) if link else None))
+    found = live_links(couple.partners)
+    links = [(p, found.get(p.id), link_url(found[p.id]) if p.id in found else None) for p in couple.partners]
     series = series_for(couple)
     return CoupleOverview(upcoming, past, assignments, since, links, series, [chart(s) for s in series],
                           completion_by_partner(couple, assignments, now.date()))

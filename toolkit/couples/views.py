@@ -12,6 +12,9 @@ from .services import couples_of, create_couple, form_data, get_owned_couple, se
 bp = Blueprint("couples", __name__)
 
 
+HOMEWORK_ROWS = 12  # the newest due; "Show all" lists the rest
+
+
 @bp.before_request
 @login_required
 def require_login():
@@ -46,7 +49,8 @@ def detail(couple_id: int):
     overview = couple_overview(couple, now)
     record("couple.view", couple)
     db.session.commit()
-    return render_template("couples/detail.html", couple=couple, o=overview, today=now.date(), now=now)
+    return render_template("couples/detail.html", couple=couple, o=overview, today=now.date(), now=now,
+                           HOMEWORK_ROWS=HOMEWORK_ROWS)
 
 
 @bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])

@@ -59,7 +59,7 @@ class Series:
     """One partner's scores in session order, ready for a chart and a summary line."""
 
     partner: Partner
-    points: list[tuple[TherapySession, int]]
+    points: list[tuple]  # (a row with the session's number and starts_at, score)
 
     @property
     def scores(self) -> list[int]:
@@ -83,11 +83,13 @@ class Series:
 
 
 def series_for(couple: Couple) -> list[Series]:
-    measures = db.session.execute(
-        db.select(Measure).where(Measure.couple_id == couple.id)
-    ).scalars().all()
-    ordered = sorted(measures, key=lambda m: m.session.starts_at)
-    return [Series(p, [(m.session, m.score) for m in ordered if m.partner_id == p.id]) for p in couple.partners]
+    """Each partner's scores with their session's number and date (plain rows: read-only, cheap)."""
+    rows = db.session.execute(
+        db.select(Measure.partner_id, Measure.score, TherapySession.number, TherapySession.starts_at)
+        .join(TherapySession, TherapySession.id == Measure.session_id)
+        .where(Measure.couple_id == couple.id).order_by(TherapySession.starts_at)
+    ).all()
+    return [Series(p, [(row, row.score) for row in rows if row.partner_id == p.id]) for p in couple.partners]
 
 
 def chart(series: Series, width: int = 560, height: int = 220) -> dict:

@@ -22,12 +22,18 @@ def link_url(link: PartnerLink) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{link.token(_secret())}"
 
 
+def live_links(partners: list[Partner]) -> dict[int, PartnerLink]:
+    """Each partner's working link, if any, in one query."""
+    links = db.session.execute(
+        db.select(PartnerLink).where(PartnerLink.partner_id.in_([p.id for p in partners]),
+                                     PartnerLink.revoked_at.is_(None), PartnerLink.expires_at > utcnow())
+        .order_by(PartnerLink.id)
+    ).scalars()
+    return {link.partner_id: link for link in links}  # the newest wins
+
+
 def live_link(partner: Partner) -> PartnerLink | None:
-    return db.session.execute(
-        db.select(PartnerLink).where(PartnerLink.partner_id == partner.id, PartnerLink.revoked_at.is_(None),
-                                     PartnerLink.expires_at > utcnow())
-        .order_by(PartnerLink.id.desc()).limit(1)
-    ).scalar()
+    return live_links([partner]).get(partner.id)
 
 
 def issue_link(partner: Partner) -> PartnerLink:
