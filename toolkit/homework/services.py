@@ -1,6 +1,6 @@
 """Assigning homework, saving answers, reviewing, and safety flags."""
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort
@@ -83,22 +83,15 @@ def answers_for_partner(assignment: Assignment, template: HomeworkTemplate, part
     return visible
 
 
-@dataclass
-class SaveResult:
-    saved: bool
-    already_submitted: bool = False
-    concerns: list = field(default_factory=list)
-
-
 def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Partner, answers: dict,
-                 *, submit: bool) -> SaveResult:
-    """Save a draft or submit, in the caller's transaction.
+                 *, submit: bool) -> list:
+    """Save a draft or submit, in the caller's transaction; returns the safety fields answered with concern.
 
     A submission that arrives again (double click, retry) changes nothing: once
     submitted, answers are read-only.
     """
     if assignment.is_done:
-        return SaveResult(saved=False, already_submitted=True)
+        return []
     shared = {k: v for k, v in (assignment.answers or {}).items()}
     private = dict(assignment.private_answers or {})
     own_private = dict(private.get(str(partner.id), {}))
@@ -118,7 +111,7 @@ def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Pa
     else:
         assignment.status = "started"
         record("assignment.draft", assignment)
-    return SaveResult(saved=True, concerns=concerns)
+    return concerns
 
 
 def _raise_flag(assignment: Assignment, partner: Partner, spec, answer) -> None:

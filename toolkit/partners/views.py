@@ -106,9 +106,9 @@ def assignment(assignment_id: int):
         submitting = request.form.get("action") == "submit"
         form = form_class(template, draft=not submitting)()
         if form.validate_on_submit():
-            result = save_answers(item, template, partner, answers_from(form, template), submit=submitting)
+            concerns = save_answers(item, template, partner, answers_from(form, template), submit=submitting)
             db.session.commit()
-            if result.concerns:
+            if concerns:
                 session["show_crisis"] = True
             flash("Sent to your therapist. Thank you." if submitting else
                   "Draft saved. You can come back and finish it later.", "success")
