@@ -87,4 +87,7 @@ class SafetyFlag(db.Model):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))
 
     partner = relationship("Partner", lazy="joined")
-    assignment = relationship("Assignment", lazy="raise")
+
+    @property
+    def partner_name(self) -> str:
+        return self.partner.first_name

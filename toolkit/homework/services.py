@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort
+from sqlalchemy.orm import lazyload, load_only, raiseload
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
@@ -40,11 +41,24 @@ def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date
     return made
 
 
-def assignments_of_couple(couple_id: int) -> list[Assignment]:
-    return list(db.session.execute(
-        db.select(Assignment).where(Assignment.couple_id == couple_id)
-        .order_by(Assignment.due_on.desc(), Assignment.id)
-    ).scalars())
+# What homework lists and completion counts read of an assignment.
+LIST_COLUMNS = (Assignment.id, Assignment.couple_id, Assignment.partner_id, Assignment.session_id, Assignment.title,
+                Assignment.due_on, Assignment.status, Assignment.submitted_at)
+
+
+def assignments_of_couple(couple_id: int, session_id: int | None = None) -> list[Assignment]:
+    """The couple's homework for lists and counts, newest due first (optionally of one session).
+
+    Only the columns a list shows are loaded (the answers are not) and each assignment's partner
+    comes from the couple already loaded, so a long history stays cheap to show.
+    """
+    query = (db.select(Assignment).where(Assignment.couple_id == couple_id)
+             .options(load_only(*LIST_COLUMNS, raiseload=True), lazyload(Assignment.partner),
+                      raiseload(Assignment.submitted_by))
+             .order_by(Assignment.due_on.desc(), Assignment.id))
+    if session_id is not None:
+        query = query.where(Assignment.session_id == session_id)
+    return list(db.session.execute(query).scalars())
 
 
 def get_assignment_of(couple_id: int, assignment_id: int) -> Assignment:

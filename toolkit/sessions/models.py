@@ -1,7 +1,7 @@
 """Therapy sessions and their plans (modules in order)."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,8 @@ class TherapySession(db.Model):
     """One appointment with a couple."""
 
     __tablename__ = "therapy_sessions"
+    # The home page's "today" and "this week": planned sessions in a time range, across couples.
+    __table_args__ = (Index("ix_therapy_sessions_status_starts_at", "status", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)

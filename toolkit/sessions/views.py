@@ -62,7 +62,7 @@ def detail(couple_id: int, session_id: int):
     stage = request.args.get("stage") if request.args.get("stage") in STAGES else ""
     chosen = set(session.module_slugs)
     candidates = [m for m in search(library, query, theme, stage) if m.slug not in chosen]
-    assigned = [a for a in assignments_of_couple(couple.id) if a.session_id == session.id]
+    assigned = assignments_of_couple(couple.id, session.id)
     return render_template("sessions/detail.html", couple=couple, session=session, library=library,
                            candidates=candidates, query=query, theme=theme, stage=stage, themes=THEMES,
                            stages=STAGES, assigned=assigned, today=utcnow().date(),
