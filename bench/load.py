@@ -14,7 +14,7 @@ from http.cookiejar import CookieJar
 
 PAGES = {"floor": "/_floor", "home": "/", "couple": "/couples/1", "library search": "/library/?q=letter",
          "partner": "/me/"}
-THREADS = 2
+THREADS = int(__import__("os").environ.get("BENCH_THREADS", "2"))
 
 
 def opener():

@@ -2,20 +2,20 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..homework.models import Assignment
+from ..homework.models import HomeworkRow
+from ..homework.services import SinceLastTime, homework_rows, since_last_session
 from ..measures.services import chart, series_for
-from ..homework.services import SinceLastTime, assignments_of_couple, since_last_session
 from ..partners.services import link_url, live_links
-from ..sessions.models import TherapySession
-from ..sessions.services import sessions_of
+from ..sessions.models import SessionRow
+from ..sessions.services import session_rows
 from .models import Couple
 
 
 @dataclass
 class CoupleOverview:
-    upcoming: list[TherapySession]
-    past: list[TherapySession]
-    assignments: list[Assignment]
+    upcoming: list[SessionRow]
+    past: list[SessionRow]
+    assignments: list[HomeworkRow]
     since: SinceLastTime
     links: list[tuple]  # (partner, link or None, url or None)
     series: list  # measures.services.Series per partner
@@ -23,7 +23,7 @@ class CoupleOverview:
     completion: list[tuple]  # (partner, done, due)
 
 
-def completion_by_partner(couple: Couple, assignments: list[Assignment], today: date) -> list[tuple]:
+def completion_by_partner(couple: Couple, assignments: list[HomeworkRow], today: date) -> list[tuple]:
     """Per partner: homework done, out of homework done or already due (their own and joint)."""
     rows = []
     for partner in couple.partners:
@@ -34,11 +34,11 @@ def completion_by_partner(couple: Couple, assignments: list[Assignment], today: 
 
 
 def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
-    sessions = sessions_of(couple.id)
+    sessions = session_rows(couple.id)
     upcoming = [s for s in sessions if s.status == "planned" and s.starts_at >= now]
     past = [s for s in sessions if s not in upcoming][::-1]
     held = [s.starts_at for s in sessions if s.status == "held" and s.starts_at <= now]
-    assignments = assignments_of_couple(couple.id)
+    assignments = homework_rows(couple)
     since = since_last_session(couple, assignments, max(held) if held else None, now.date())
     found = live_links(couple.partners)
     links = [(p, found.get(p.id), link_url(found[p.id]) if p.id in found else None) for p in couple.partners]

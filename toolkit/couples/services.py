@@ -1,5 +1,7 @@
 """Couples belong to one therapist: every lookup goes through the owner."""
 from flask import abort
+from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..extensions import db
@@ -17,11 +19,14 @@ def couples_of(therapist_id: int, *, archived: bool = False) -> list[Couple]:
     )
 
 
+# Every page about a couple starts here: built once, the partners joined in the same query.
+_OWNED_COUPLE = (db.select(Couple).where(Couple.id == bindparam("couple_id"), Couple.therapist_id == bindparam("therapist_id"))
+                 .options(joinedload(Couple.partners)))
+
+
 def get_owned_couple(couple_id: int, therapist_id: int) -> Couple:
     """The couple if this therapist owns it; 404 otherwise, so others cannot tell it exists."""
-    couple = db.session.execute(
-        db.select(Couple).where(Couple.id == couple_id, Couple.therapist_id == therapist_id)
-    ).scalar()
+    couple = db.session.execute(_OWNED_COUPLE, {"couple_id": couple_id, "therapist_id": therapist_id}).unique().scalar()
     if couple is None:
         abort(404)
     return couple

@@ -1,4 +1,5 @@
 """Homework assigned from a module's template, and the safety flags answers raise."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -10,7 +11,44 @@ from ..timeutil import utcnow
 STATUSES = {"assigned": "Assigned", "started": "Started", "submitted": "Submitted", "reviewed": "Reviewed"}
 
 
-class Assignment(db.Model):
+class AssignmentState:
+    """Where a piece of homework stands, from its `status` and `due_on`: for the model and for list rows."""
+
+    partner_id: int | None
+    status: str
+    due_on: date
+
+    @property
+    def is_joint(self) -> bool:
+        return self.partner_id is None
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in ("submitted", "reviewed")
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_done and self.due_on < today
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+
+@dataclass
+class HomeworkRow(AssignmentState):
+    """An assignment as lists show it: no answers, the partner's first name ready (None when joint)."""
+
+    id: int
+    partner_id: int | None
+    session_id: int | None
+    title: str
+    due_on: date
+    status: str
+    submitted_at: datetime | None
+    partner_name: str | None = None
+
+
+class Assignment(AssignmentState, db.Model):
     """Homework for one partner, or for the couple jointly (partner_id is None).
 
     Separate assignments made together share a `batch` so their answers can be read side by side.
@@ -50,21 +88,6 @@ class Assignment(db.Model):
     @property
     def template_key(self) -> str:
         return f"{self.module_slug}/{self.template_id}"
-
-    @property
-    def is_joint(self) -> bool:
-        return self.partner_id is None
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in ("submitted", "reviewed")
-
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_done and self.due_on < today
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES[self.status]
 
     def private_answers_of(self, partner_id: int) -> dict:
         return (self.private_answers or {}).get(str(partner_id), {})

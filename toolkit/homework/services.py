@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort
-from sqlalchemy.orm import lazyload, load_only, raiseload
+from sqlalchemy import bindparam
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
@@ -12,7 +12,7 @@ from ..extensions import db
 from ..library.models import HomeworkTemplate
 from ..sessions.services import next_planned_session
 from ..timeutil import utcnow
-from .models import Assignment, SafetyFlag
+from .models import Assignment, HomeworkRow, SafetyFlag
 
 
 def default_due_date(couple_id: int, now: datetime) -> date:
@@ -41,24 +41,21 @@ def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date
     return made
 
 
-# What homework lists and completion counts read of an assignment.
-LIST_COLUMNS = (Assignment.id, Assignment.couple_id, Assignment.partner_id, Assignment.session_id, Assignment.title,
-                Assignment.due_on, Assignment.status, Assignment.submitted_at)
-
-
-def assignments_of_couple(couple_id: int, session_id: int | None = None) -> list[Assignment]:
-    """The couple's homework for lists and counts, newest due first (optionally of one session).
-
-    Only the columns a list shows are loaded (the answers are not) and each assignment's partner
-    comes from the couple already loaded, so a long history stays cheap to show.
-    """
-    query = (db.select(Assignment).where(Assignment.couple_id == couple_id)
-             .options(load_only(*LIST_COLUMNS, raiseload=True), lazyload(Assignment.partner),
-                      raiseload(Assignment.submitted_by))
+# The couple's homework for lists and counts, newest due first: plain rows without the answers,
+# so a long history stays cheap to show. Built once; each call binds its couple.
+_HOMEWORK = (db.select(Assignment.id, Assignment.partner_id, Assignment.session_id, Assignment.title,
+                       Assignment.due_on, Assignment.status, Assignment.submitted_at)
+             .where(Assignment.couple_id == bindparam("couple_id"))
              .order_by(Assignment.due_on.desc(), Assignment.id))
-    if session_id is not None:
-        query = query.where(Assignment.session_id == session_id)
-    return list(db.session.execute(query).scalars())
+_HOMEWORK_OF_SESSION = _HOMEWORK.where(Assignment.session_id == bindparam("session_id"))
+
+
+def homework_rows(couple: Couple, session_id: int | None = None) -> list[HomeworkRow]:
+    """The couple's homework as list rows (optionally only what was assigned at one session)."""
+    names = {p.id: p.first_name for p in couple.partners}
+    statement, params = (_HOMEWORK, {"couple_id": couple.id}) if session_id is None else \
+        (_HOMEWORK_OF_SESSION, {"couple_id": couple.id, "session_id": session_id})
+    return [HomeworkRow(*row, partner_name=names.get(row.partner_id)) for row in db.session.execute(statement, params)]
 
 
 def get_assignment_of(couple_id: int, assignment_id: int) -> Assignment:
@@ -155,13 +152,16 @@ def mark_reviewed(assignment: Assignment, comment: str | None) -> None:
     record("assignment.review", assignment)
 
 
-def open_flags(*, couple_id: int | None = None, therapist_id: int | None = None) -> list[SafetyFlag]:
-    query = db.select(SafetyFlag).where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at)
-    if couple_id is not None:
-        query = query.where(SafetyFlag.couple_id == couple_id)
-    if therapist_id is not None:
-        query = query.join(Couple, Couple.id == SafetyFlag.couple_id).where(Couple.therapist_id == therapist_id)
-    return list(db.session.execute(query).scalars())
+# A couple's open safety flags, oldest first, with the partner's first name. Built once.
+_OPEN_FLAGS = (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
+                         SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name"))
+               .join(Partner, Partner.id == SafetyFlag.partner_id)
+               .where(SafetyFlag.couple_id == bindparam("couple_id"), SafetyFlag.acknowledged_at.is_(None))
+               .order_by(SafetyFlag.created_at))
+
+
+def open_flags(couple_id: int) -> list:
+    return db.session.execute(_OPEN_FLAGS, {"couple_id": couple_id}).all()
 
 
 def acknowledge_flag(couple_id: int, flag_id: int, therapist_id: int) -> SafetyFlag:
@@ -180,17 +180,19 @@ class SinceLastTime:
     """What a therapist reads before a session."""
 
     since: datetime | None
-    submissions: dict  # partner or "joint" label -> list of assignments submitted since
+    submissions: list  # (partner's first name or "Joint", homework submitted since), joint only when there is some
     overdue: list
     flags: list
 
 
-def since_last_session(couple: Couple, assignments: list[Assignment], last_held: datetime | None,
+def since_last_session(couple: Couple, assignments: list[HomeworkRow], last_held: datetime | None,
                        today: date) -> SinceLastTime:
-    submissions = {p.first_name: [] for p in couple.partners} | {"Joint": []}
+    by_partner: dict[int | None, list] = {p.id: [] for p in couple.partners} | {None: []}
     for a in assignments:
         if a.submitted_at and (last_held is None or a.submitted_at >= last_held):
-            key = a.partner.first_name if a.partner else "Joint"
-            submissions[key].append(a)
+            by_partner[a.partner_id].append(a)
+    submissions = [(p.first_name, by_partner[p.id]) for p in couple.partners]
+    if by_partner[None]:
+        submissions.append(("Joint", by_partner[None]))
     overdue = [a for a in assignments if a.is_overdue(today)]
-    return SinceLastTime(last_held, submissions, overdue, open_flags(couple_id=couple.id))
+    return SinceLastTime(last_held, submissions, overdue, open_flags(couple.id))

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
+from sqlalchemy import bindparam
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
@@ -82,13 +83,15 @@ class Series:
         return self.latest is not None and below_cutoff(self.latest)
 
 
+# A couple's scores with their session's number and date, in session order. Built once.
+_SCORES = (db.select(Measure.partner_id, Measure.score, TherapySession.number, TherapySession.starts_at)
+           .join(TherapySession, TherapySession.id == Measure.session_id)
+           .where(Measure.couple_id == bindparam("couple_id")).order_by(TherapySession.starts_at))
+
+
 def series_for(couple: Couple) -> list[Series]:
     """Each partner's scores with their session's number and date (plain rows: read-only, cheap)."""
-    rows = db.session.execute(
-        db.select(Measure.partner_id, Measure.score, TherapySession.number, TherapySession.starts_at)
-        .join(TherapySession, TherapySession.id == Measure.session_id)
-        .where(Measure.couple_id == couple.id).order_by(TherapySession.starts_at)
-    ).all()
+    rows = db.session.execute(_SCORES, {"couple_id": couple.id}).all()
     return [Series(p, [(row, row.score) for row in rows if row.partner_id == p.id]) for p in couple.partners]
 
 
@@ -132,7 +135,7 @@ class ProgressSummary:
 def progress_summary(couple: Couple, library, now: datetime) -> ProgressSummary:
     """Sessions held, modules covered, homework completion and each partner's scores."""
     from ..couples.overview import completion_by_partner
-    from ..homework.services import assignments_of_couple
+    from ..homework.services import homework_rows
     from ..sessions.services import sessions_of
 
     held = [s for s in sessions_of(couple.id) if s.status == "held"]
@@ -143,7 +146,7 @@ def progress_summary(couple: Couple, library, now: datetime) -> ProgressSummary:
             if module and module.title not in modules:
                 modules.append(module.title)
     completion = [(p.first_name, done, due)
-                  for p, done, due in completion_by_partner(couple, assignments_of_couple(couple.id), now.date())]
+                  for p, done, due in completion_by_partner(couple, homework_rows(couple), now.date())]
     series = series_for(couple)
     return ProgressSummary(len(held), held[0].starts_at.date() if held else None, modules, completion,
                            [(s, chart(s)) for s in series])

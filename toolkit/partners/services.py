@@ -3,6 +3,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import bindparam
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
@@ -22,14 +23,17 @@ def link_url(link: PartnerLink) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{link.token(_secret())}"
 
 
+# Working links of some partners, oldest first (so the newest wins). Built once.
+_LIVE_LINKS = (db.select(PartnerLink)
+               .where(PartnerLink.partner_id.in_(bindparam("partner_ids", expanding=True)),
+                      PartnerLink.revoked_at.is_(None), PartnerLink.expires_at > bindparam("now"))
+               .order_by(PartnerLink.id))
+
+
 def live_links(partners: list[Partner]) -> dict[int, PartnerLink]:
     """Each partner's working link, if any, in one query."""
-    links = db.session.execute(
-        db.select(PartnerLink).where(PartnerLink.partner_id.in_([p.id for p in partners]),
-                                     PartnerLink.revoked_at.is_(None), PartnerLink.expires_at > utcnow())
-        .order_by(PartnerLink.id)
-    ).scalars()
-    return {link.partner_id: link for link in links}  # the newest wins
+    links = db.session.execute(_LIVE_LINKS, {"partner_ids": [p.id for p in partners], "now": utcnow()}).scalars()
+    return {link.partner_id: link for link in links}
 
 
 def live_link(partner: Partner) -> PartnerLink | None:

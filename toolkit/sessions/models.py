@@ -1,4 +1,5 @@
 """Therapy sessions and their plans (modules in order)."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,7 +11,34 @@ from ..timeutil import utcnow
 STATUSES = {"planned": "Planned", "held": "Held", "cancelled": "Cancelled"}
 
 
-class TherapySession(db.Model):
+class SessionLabels:
+    """How a session is named on a page: for the model and for list rows."""
+
+    number: int
+    starts_at: datetime
+    status: str
+
+    @property
+    def label(self) -> str:
+        return f"Session {self.number}, {self.starts_at.strftime('%a %b %-d, %Y at %-I:%M %p')}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+
+@dataclass
+class SessionRow(SessionLabels):
+    """A session as lists show it, with the number of modules in its plan."""
+
+    id: int
+    number: int
+    starts_at: datetime
+    status: str
+    plan_size: int
+
+
+class TherapySession(SessionLabels, db.Model):
     """One appointment with a couple."""
 
     __tablename__ = "therapy_sessions"
@@ -29,14 +57,6 @@ class TherapySession(db.Model):
     plan: Mapped[list["PlanItem"]] = relationship(
         back_populates="session", order_by="PlanItem.position", cascade="all, delete-orphan", lazy="selectin"
     )
-
-    @property
-    def label(self) -> str:
-        return f"Session {self.number}, {self.starts_at.strftime('%a %b %-d, %Y at %-I:%M %p')}"
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES[self.status]
 
     @property
     def module_slugs(self) -> list[str]:

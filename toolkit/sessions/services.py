@@ -2,10 +2,11 @@
 from datetime import date, datetime, time, timedelta
 
 from flask import abort
+from sqlalchemy import bindparam
 
 from ..audit.services import record
 from ..extensions import db
-from .models import PlanItem, TherapySession
+from .models import PlanItem, SessionRow, TherapySession
 
 
 def sessions_of(couple_id: int) -> list[TherapySession]:
@@ -13,6 +14,17 @@ def sessions_of(couple_id: int) -> list[TherapySession]:
     return list(db.session.execute(
         db.select(TherapySession).where(TherapySession.couple_id == couple_id).order_by(TherapySession.starts_at)
     ).scalars())
+
+
+# A couple's sessions for lists, oldest first, each with the size of its plan. Built once.
+_SESSION_ROWS = (db.select(TherapySession.id, TherapySession.number, TherapySession.starts_at, TherapySession.status,
+                           db.select(db.func.count(PlanItem.id)).where(PlanItem.session_id == TherapySession.id)
+                           .scalar_subquery())
+                 .where(TherapySession.couple_id == bindparam("couple_id")).order_by(TherapySession.starts_at))
+
+
+def session_rows(couple_id: int) -> list[SessionRow]:
+    return [SessionRow(*row) for row in db.session.execute(_SESSION_ROWS, {"couple_id": couple_id})]
 
 
 def get_session_of(couple_id: int, session_id: int) -> TherapySession:

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..couples.services import get_owned_couple
 from ..extensions import db
-from ..homework.services import assignments_of_couple
+from ..homework.services import homework_rows
 from ..library import get_library
 from ..library.models import STAGES, THEMES
 from ..library.services import search
@@ -62,7 +62,7 @@ def detail(couple_id: int, session_id: int):
     stage = request.args.get("stage") if request.args.get("stage") in STAGES else ""
     chosen = set(session.module_slugs)
     candidates = [m for m in search(library, query, theme, stage) if m.slug not in chosen]
-    assigned = assignments_of_couple(couple.id, session.id)
+    assigned = homework_rows(couple, session.id)
     return render_template("sessions/detail.html", couple=couple, session=session, library=library,
                            candidates=candidates, query=query, theme=theme, stage=stage, themes=THEMES,
                            stages=STAGES, assigned=assigned, today=utcnow().date(),
