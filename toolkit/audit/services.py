@@ -8,6 +8,8 @@ from ..timeutil import utcnow
 from .models import AuditEvent
 
 GENESIS = "0" * 64
+# Read on every audited request: built once.
+_LAST_HASH = db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 
 
 def current_actor() -> str:
@@ -28,9 +30,7 @@ def record(action: str, obj=None, *, actor: str | None = None, subject: str | No
         object_type = object_type or obj.__tablename__.rstrip("s")
         object_id = object_id or obj.id
     _lock_chain()
-    last = db.session.execute(
-        db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar()
+    last = db.session.execute(_LAST_HASH).scalar()
     event = AuditEvent(
         at=utcnow(),
         actor=actor or current_actor(),

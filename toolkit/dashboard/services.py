@@ -69,8 +69,8 @@ def _assignments(*extra):
             .outerjoin(Partner, Partner.id == Assignment.partner_id).limit(LIST_LIMIT + 1))
 
 
-TODAY = _planned(DAY_LIMIT)
-THIS_WEEK = _planned(LIST_LIMIT)
+# Today's sessions and the rest of the week's in one read: one row past both limits tells "more".
+PLANNED = _planned(DAY_LIMIT + LIST_LIMIT + 1)
 OPEN_FLAGS = (_own(db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
                              SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name")),
                    SafetyFlag.couple_id)
@@ -96,15 +96,17 @@ def home_for(therapist_id: int, now: datetime) -> Home:
     start = datetime.combine(now.date(), time.min)
     tomorrow = start + timedelta(days=1)
     mine = {"therapist_id": therapist_id}
-    today = _rows(TODAY, mine, start=start, end=tomorrow)
-    this_week = _rows(THIS_WEEK, mine, start=tomorrow, end=start + timedelta(days=7))
+    planned = _rows(PLANNED, mine, start=start, end=start + timedelta(days=7))
+    today = [s for s in planned if s.starts_at < tomorrow][:DAY_LIMIT]
+    this_week = [s for s in planned if s.starts_at >= tomorrow]
     flags = _rows(OPEN_FLAGS, mine)
     to_review = _rows(TO_REVIEW, mine)
     overdue = _overdue(mine, now.date())
     scores = [ScoreAlert(*row) for row in _rows(SCORES_TO_WATCH, mine)]
-    more = {"to_review": len(to_review) > LIST_LIMIT, "overdue": len(overdue) > LIST_LIMIT,
-            "scores": len(scores) > LIST_LIMIT}
-    to_review, overdue, scores = to_review[:LIST_LIMIT], overdue[:LIST_LIMIT], scores[:LIST_LIMIT]
+    more = {"this_week": len(this_week) > LIST_LIMIT, "to_review": len(to_review) > LIST_LIMIT,
+            "overdue": len(overdue) > LIST_LIMIT, "scores": len(scores) > LIST_LIMIT}
+    this_week, to_review, overdue, scores = (this_week[:LIST_LIMIT], to_review[:LIST_LIMIT], overdue[:LIST_LIMIT],
+                                             scores[:LIST_LIMIT])
     shown = {row.couple_id for rows in (today, this_week, flags, to_review, overdue, scores) for row in rows}
     return Home(today, this_week, flags, to_review, overdue, scores, couple_names(shown), more)
 

@@ -43,8 +43,9 @@ def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date
 
 # The couple's homework for lists and counts, newest due first: plain rows without the answers,
 # so a long history stays cheap to show. Built once; each call binds its couple.
-_HOMEWORK = (db.select(Assignment.id, Assignment.partner_id, Assignment.session_id, Assignment.title,
-                       Assignment.due_on, Assignment.status, Assignment.submitted_at)
+_ROW_COLUMNS = (Assignment.id, Assignment.partner_id, Assignment.session_id, Assignment.title, Assignment.due_on,
+                Assignment.status, Assignment.submitted_at)
+_HOMEWORK = (db.select(*_ROW_COLUMNS)
              .where(Assignment.couple_id == bindparam("couple_id"))
              .order_by(Assignment.due_on.desc(), Assignment.id))
 _HOMEWORK_OF_SESSION = _HOMEWORK.where(Assignment.session_id == bindparam("session_id"))
@@ -72,11 +73,22 @@ def _visible_to(partner: Partner):
         (Assignment.partner_id == partner.id) | Assignment.partner_id.is_(None))
 
 
-def assignments_for_partner(partner: Partner) -> list[Assignment]:
-    """The partner's own assignments and the couple's joint ones, soonest due first."""
-    return list(db.session.execute(
-        db.select(Assignment).where(_visible_to(partner)).order_by(Assignment.due_on, Assignment.id)
-    ).scalars())
+_VISIBLE_TO_PARTNER = (Assignment.couple_id == bindparam("couple_id")) & (
+    (Assignment.partner_id == bindparam("partner_id")) | Assignment.partner_id.is_(None))
+_PARTNER_HOMEWORK = db.select(*_ROW_COLUMNS).where(_VISIBLE_TO_PARTNER).order_by(Assignment.due_on, Assignment.id)
+_PARTNER_MODULE = db.select(Assignment.id).where(_VISIBLE_TO_PARTNER, Assignment.module_slug == bindparam("slug")).limit(1)
+
+
+def homework_for_partner(partner: Partner) -> list[HomeworkRow]:
+    """The partner's own assignments and the couple's joint ones, soonest due first, as list rows."""
+    rows = db.session.execute(_PARTNER_HOMEWORK, {"couple_id": partner.couple_id, "partner_id": partner.id})
+    return [HomeworkRow(*row) for row in rows]
+
+
+def has_homework_from(partner: Partner, module_slug: str) -> bool:
+    """Whether the partner has (or shares) homework from this module."""
+    params = {"couple_id": partner.couple_id, "partner_id": partner.id, "slug": module_slug}
+    return db.session.execute(_PARTNER_MODULE, params).first() is not None
 
 
 def get_for_partner(partner: Partner, assignment_id: int, *, for_update: bool = False) -> Assignment:

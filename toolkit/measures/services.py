@@ -40,18 +40,22 @@ def _remember_latest(partner: Partner) -> None:
     partner.previous_score = scores[1] if len(scores) > 1 else None
 
 
+_NEXT_PLANNED = (db.select(TherapySession)
+                 .where(TherapySession.couple_id == bindparam("couple_id"), TherapySession.status == "planned",
+                        TherapySession.starts_at >= bindparam("now"))
+                 .order_by(TherapySession.starts_at).limit(1))
+_ANSWERED = db.select(Measure.id).where(Measure.partner_id == bindparam("partner_id"),
+                                        Measure.session_id == bindparam("session_id"))
+
+
 def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapySession | None:
     """The next planned session this partner has not yet answered the check-in for, if asked."""
     if not couple.checkin_enabled:
         return None
-    upcoming = db.session.execute(
-        db.select(TherapySession).where(TherapySession.couple_id == couple.id, TherapySession.status == "planned",
-                                        TherapySession.starts_at >= now)
-        .order_by(TherapySession.starts_at).limit(1)).scalar()
+    upcoming = db.session.execute(_NEXT_PLANNED, {"couple_id": couple.id, "now": now}).scalar()
     if upcoming is None:
         return None
-    done = db.session.execute(
-        db.select(Measure.id).filter_by(partner_id=partner.id, session_id=upcoming.id)).first()
+    done = db.session.execute(_ANSWERED, {"partner_id": partner.id, "session_id": upcoming.id}).first()
     return None if done else upcoming
 
 

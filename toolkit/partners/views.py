@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from ..audit.services import record
 from ..extensions import db
-from ..homework.services import answers_for_partner, assignments_for_partner, get_for_partner, save_answers
+from ..homework.services import answers_for_partner, get_for_partner, has_homework_from, homework_for_partner, save_answers
 from ..library import get_library
 from ..measures.forms import MeasureForm, answers_of
 from ..measures.scale import ITEMS
@@ -69,7 +69,7 @@ def require_partner():
 @bp.get("/")
 def home():
     """The partner's homework: their own and the joint ones."""
-    assignments = assignments_for_partner(g.partner)
+    assignments = homework_for_partner(g.partner)
     todo = [a for a in assignments if not a.is_done]
     done = [a for a in assignments if a.is_done]
     checkin = pending_checkin(g.partner, g.partner.couple, utcnow())
@@ -132,7 +132,7 @@ def assignment(assignment_id: int):
 @bp.get("/read/<slug>")
 def handout(slug: str):
     """A module's client handout, for modules this partner has homework from."""
-    if slug not in {a.module_slug for a in assignments_for_partner(g.partner)}:
+    if not has_homework_from(g.partner, slug):
         abort(404)
     module = get_library().get(slug) or abort(404)
     return render_template("partner/handout.html", module=module)
