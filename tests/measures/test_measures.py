@@ -75,8 +75,8 @@ def test_the_chart_points_match_the_stored_scores(client, login, make, checkin_c
     assert series["Ana"].scores == [8, 11, 16] and series["Sam"].scores == [15, 15, 14]
     assert series["Ana"].change_since_first == 8 and series["Sam"].change_since_last == -1
     c = chart(series["Ana"])
-    assert [p["score"] for p in c["points"]] == [8, 11, 16]
-    assert c["points"][0]["y"] > c["points"][2]["y"]  # higher scores are drawn higher
+    assert [p.score for p in c.points] == [8, 11, 16]
+    assert c.points[0].y > c.points[2].y  # higher scores are drawn higher
     login(checkin_couple["therapist"])
     page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
     assert re.findall(r"<title>Session \d+: (\d+)</title>", page) == ["8", "11", "16", "15", "15", "14"]

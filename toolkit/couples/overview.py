@@ -19,7 +19,7 @@ class CoupleOverview:
     since: SinceLastTime
     links: list[tuple]  # (partner, link or None, url or None)
     series: list  # measures.services.Series per partner
-    charts: list[dict]
+    charts: list  # measures.services.Chart per partner
     completion: list[tuple]  # (partner, done, due)
 
 

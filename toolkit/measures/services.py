@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import abort
 from sqlalchemy import bindparam
+from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
@@ -43,7 +44,7 @@ def _remember_latest(partner: Partner) -> None:
 _NEXT_PLANNED = (db.select(TherapySession)
                  .where(TherapySession.couple_id == bindparam("couple_id"), TherapySession.status == "planned",
                         TherapySession.starts_at >= bindparam("now"))
-                 .order_by(TherapySession.starts_at).limit(1))
+                 .order_by(TherapySession.starts_at).limit(1).options(lazyload(TherapySession.plan)))
 _ANSWERED = db.select(Measure.id).where(Measure.partner_id == bindparam("partner_id"),
                                         Measure.session_id == bindparam("session_id"))
 
@@ -99,8 +100,35 @@ def series_for(couple: Couple) -> list[Series]:
     return [Series(p, [(row, row.score) for row in rows if row.partner_id == p.id]) for p in couple.partners]
 
 
-def chart(series: Series, width: int = 560, height: int = 220) -> dict:
+@dataclass
+class ChartPoint:
+    x: float
+    y: float
+    score: int
+    label: str  # "Session 3"
+    date: datetime
+
+
+@dataclass
+class Chart:
     """Coordinates for a server-drawn SVG line chart of one partner's scores (0 to 21)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: float
+    cutoff_y: float
+    ticks: list[tuple[float, int]]  # (y, value)
+    points: list[ChartPoint]
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(self.points))
+
+
+def chart(series: Series, width: int = 560, height: int = 220) -> Chart:
     left, right, top, bottom = 36, 12, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(series.points)
@@ -111,12 +139,9 @@ def chart(series: Series, width: int = 560, height: int = 220) -> dict:
     def x(i: int) -> float:
         return round(left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2), 1)
 
-    points = [{"x": x(i), "y": y(v), "score": v, "label": f"Session {s.number}", "date": s.starts_at}
-              for i, (s, v) in enumerate(series.points)]
-    return {"width": width, "height": height, "points": points, "cutoff_y": y(CUTOFF), "left": left,
-            "right": width - right, "top": top, "bottom": top + plot_h,
-            "ticks": [{"y": y(v), "value": v} for v in (0, 7, 14, 21)],
-            "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(points))}
+    points = [ChartPoint(x(i), y(v), v, f"Session {s.number}", s.starts_at) for i, (s, v) in enumerate(series.points)]
+    return Chart(width, height, left, width - right, top, top + plot_h, y(CUTOFF),
+                 [(y(v), v) for v in (0, 7, 14, 21)], points)
 
 
 @dataclass
