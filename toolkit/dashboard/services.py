@@ -16,7 +16,7 @@ from ..homework.models import Assignment, SafetyFlag
 from ..measures.scale import CUTOFF
 from ..sessions.models import TherapySession
 
-LIST_LIMIT = 15  # a glance, not a report: each list links on to where the rest is
+LIST_LIMIT = 10  # a glance that fits a screen, not a report: each list links on to where the rest is
 DAY_LIMIT = 40  # more sessions than fit in one day for one therapist
 
 

@@ -10,9 +10,12 @@ from ..partners.services import issue_link, revoke_links
 from ..sessions.services import get_session_of
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
+from .display import due, status_badge
 from .services import acknowledge_flag, assign, batch_of, default_due_date, get_assignment_of, mark_reviewed
 
 bp = Blueprint("homework", __name__, url_prefix="/couples/<int:couple_id>")
+bp.add_app_template_global(due)
+bp.add_app_template_global(status_badge)
 
 
 @bp.before_request
