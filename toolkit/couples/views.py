@@ -12,7 +12,7 @@ from .services import couples_of, create_couple, form_data, get_owned_couple, se
 bp = Blueprint("couples", __name__)
 
 
-HOMEWORK_ROWS = 12  # the newest due; "Show all" lists the rest
+HOMEWORK_ROWS = 10  # the newest due; "Show all" lists the rest
 
 
 @bp.before_request

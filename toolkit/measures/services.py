@@ -105,8 +105,12 @@ class ChartPoint:
     x: float
     y: float
     score: int
-    label: str  # "Session 3"
+    number: int  # the session's
     date: datetime
+
+    @property
+    def low(self) -> bool:
+        return self.score < CUTOFF
 
 
 @dataclass
@@ -139,7 +143,7 @@ def chart(series: Series, width: int = 560, height: int = 220) -> Chart:
     def x(i: int) -> float:
         return round(left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2), 1)
 
-    points = [ChartPoint(x(i), y(v), v, f"Session {s.number}", s.starts_at) for i, (s, v) in enumerate(series.points)]
+    points = [ChartPoint(x(i), y(v), v, s.number, s.starts_at) for i, (s, v) in enumerate(series.points)]
     return Chart(width, height, left, width - right, top, top + plot_h, y(CUTOFF),
                  [(y(v), v) for v in (0, 7, 14, 21)], points)
 
