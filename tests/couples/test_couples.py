@@ -3,6 +3,7 @@ import pytest
 from toolkit.audit.models import AuditEvent
 from toolkit.couples.models import Couple
 from toolkit.extensions import db
+from toolkit.timeutil import utcnow
 
 NEW_COUPLE = {
     "partner_1-first_name": "Maya", "partner_1-pronouns": "she/her", "partner_1-email": "maya@example.org",
@@ -99,3 +100,34 @@ def test_creating_reading_and_changing_a_couple_is_audited(client, make, login):
 def test_pages_with_clinical_data_are_not_cached(client, make, login, path):
     login(make.therapist())
     assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_couple_page_opens_on_what_is_recent_and_shows_all_on_request(client, make, login):
+    therapist = make.therapist()
+    couple = make.couple(therapist)
+    for weeks_ago in range(7, 0, -1):
+        make.session(couple, days_from_now=-7 * weeks_ago, status="held")
+    for _ in range(6):  # two each: twelve assignments
+        make.assignment(couple)
+    login(therapist)
+    page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
+    assert page.count("badge badge-ok\">Held") == 5 and "Show all 7</a>" in page
+    table = page[page.index('id="hw-h"'):]
+    assert table.count("<tr>") == 11 and "Show all 12</a>" in table  # a header and ten rows
+    everything = client.get(f"/couples/{couple.id}?all=1").get_data(as_text=True)
+    assert everything.count("badge badge-ok\">Held") == 7
+    assert everything[everything.index('id="hw-h"'):].count("<tr>") == 13
+    assert "Show all" not in everything
+
+
+def test_partners_with_the_same_first_name_keep_their_own_new_work(client, make, login):
+    therapist = make.therapist()
+    couple = make.couple(therapist, first="Alex", second="Alex")
+    first, second = make.assignment(couple)
+    first.status, first.submitted_at = "submitted", utcnow()
+    db.session.commit()
+    login(therapist)
+    page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
+    since = page[page.index('id="since-h"'):page.index('id="up-h"')]
+    assert since.count("<h3>Alex</h3>") == 2
+    assert since.count(first.title) == 1 and "Nothing new." in since

@@ -12,7 +12,9 @@ from .services import couples_of, create_couple, form_data, get_owned_couple, se
 bp = Blueprint("couples", __name__)
 
 
-HOMEWORK_ROWS = 10  # the newest due; "Show all" lists the rest
+# A couple's page opens on what is recent; "Show all" (?all=1) lists everything.
+HOMEWORK_ROWS = 10  # the newest due
+PAST_SESSION_ROWS = 5  # the most recent
 
 
 @bp.before_request
@@ -49,8 +51,10 @@ def detail(couple_id: int):
     overview = couple_overview(couple, now)
     record("couple.view", couple)
     db.session.commit()
+    show_all = request.args.get("all") == "1"
     return render_template("couples/detail.html", couple=couple, o=overview, today=now.date(), now=now,
-                           HOMEWORK_ROWS=HOMEWORK_ROWS)
+                           homework_rows=None if show_all else HOMEWORK_ROWS,
+                           past_rows=None if show_all else PAST_SESSION_ROWS)
 
 
 @bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])
