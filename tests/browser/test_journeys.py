@@ -32,6 +32,7 @@ def tab_to(page, selector, text="", limit=80):
 def partner_link(page, base, couple_name, partner):
     page.goto(f"{base}/couples/")
     page.locator(".card-title", has_text=couple_name).get_by_role("link").click()
+    page.get_by_role("link", name="Private links").click()
     return page.get_by_role("textbox", name=f"{partner}'s link").input_value()
 
 

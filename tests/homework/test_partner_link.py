@@ -56,11 +56,14 @@ def test_revoke_from_the_couple_page(app, client, login, couple_with_links, part
     assert app.test_client().post(f"/p/{couple_with_links['ana_token']}").status_code == 404
 
 
-def test_the_couple_page_shows_each_link_to_copy(client, login, couple_with_links):
+def test_the_links_page_shows_each_link_to_copy_and_is_audited(client, login, couple_with_links):
     login(couple_with_links["therapist"])
-    page = client.get(f"/couples/{couple_with_links['couple'].id}").get_data(as_text=True)
+    couple_id = couple_with_links["couple"].id
+    assert f"/couples/{couple_id}/links" in client.get(f"/couples/{couple_id}").get_data(as_text=True)
+    page = client.get(f"/couples/{couple_id}/links").get_data(as_text=True)
     assert f"http://toolkit.test/p/{couple_with_links['ana_token']}" in page
     assert 'data-copy="link-' in page
+    assert db.session.execute(db.select(AuditEvent).filter_by(action="partner_links.view", object_id=couple_id)).scalar()
 
 
 def test_expired_links_get_the_same_clear_page(app, couple_with_links):

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from ..homework.models import HomeworkRow
 from ..homework.services import SinceLastTime, homework_rows, since_last_session
 from ..measures.services import chart, series_for
-from ..partners.services import link_url, live_links
 from ..sessions.models import SessionRow
 from ..sessions.services import session_rows
 from .models import Couple
@@ -17,7 +16,6 @@ class CoupleOverview:
     past: list[SessionRow]
     assignments: list[HomeworkRow]
     since: SinceLastTime
-    links: list[tuple]  # (partner, link or None, url or None)
     series: list  # measures.services.Series per partner
     charts: list  # measures.services.Chart per partner
     completion: list[tuple]  # (partner, done, due)
@@ -40,10 +38,8 @@ def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
     held = [s.starts_at for s in sessions if s.status == "held" and s.starts_at <= now]
     assignments = homework_rows(couple)
     since = since_last_session(couple, assignments, max(held) if held else None, now.date())
-    found = live_links(couple.partners)
-    links = [(p, found.get(p.id), link_url(found[p.id]) if p.id in found else None) for p in couple.partners]
     series = series_for(couple)
-    return CoupleOverview(upcoming, past, assignments, since, links, series, [chart(s) for s in series],
+    return CoupleOverview(upcoming, past, assignments, since, series, [chart(s) for s in series],
                           completion_by_partner(couple, assignments, now.date()))
 
 

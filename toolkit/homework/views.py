@@ -6,7 +6,7 @@ from ..audit.services import record
 from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..library import get_library
-from ..partners.services import issue_link, revoke_links
+from ..partners.services import issue_link, links_of, revoke_links
 from ..sessions.services import get_session_of
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
@@ -88,6 +88,15 @@ def _partner_of(couple, partner_id: int):
     return next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
 
 
+@bp.get("/links")
+def links(couple_id: int):
+    """Each partner's private link, to copy and send; issue, re-issue or revoke them."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    record("partner_links.view", couple)
+    db.session.commit()
+    return render_template("homework/links.html", couple=couple, links=links_of(couple.partners))
+
+
 @bp.post("/partners/<int:partner_id>/link")
 def new_link(couple_id: int, partner_id: int):
     """Issue (or re-issue) a partner's private link; the old one stops working at once."""
@@ -96,7 +105,7 @@ def new_link(couple_id: int, partner_id: int):
     issue_link(partner)
     db.session.commit()
     flash(f"New link ready for {partner.first_name}. Any earlier link no longer works.", "success")
-    return redirect(url_for("couples.detail", couple_id=couple.id) + "#links")
+    return redirect(url_for("homework.links", couple_id=couple.id))
 
 
 @bp.post("/partners/<int:partner_id>/link/revoke")
@@ -107,4 +116,4 @@ def revoke_link(couple_id: int, partner_id: int):
     revoke_links(partner)
     db.session.commit()
     flash(f"{partner.first_name}'s link no longer works.", "info")
-    return redirect(url_for("couples.detail", couple_id=couple.id) + "#links")
+    return redirect(url_for("homework.links", couple_id=couple.id))

@@ -36,6 +36,12 @@ def live_links(partners: list[Partner]) -> dict[int, PartnerLink]:
     return {link.partner_id: link for link in links}
 
 
+def links_of(partners: list[Partner]) -> list[tuple]:
+    """(partner, working link or None, its address or None) for each partner, in order."""
+    found = live_links(partners)
+    return [(p, found.get(p.id), link_url(found[p.id]) if p.id in found else None) for p in partners]
+
+
 def live_link(partner: Partner) -> PartnerLink | None:
     return live_links([partner]).get(partner.id)
 
