@@ -105,3 +105,18 @@ def test_a_partner_can_read_the_handout_of_their_homework_only(couple_with_links
     browser = partner_client(couple_with_links["ana_token"])
     assert browser.get("/me/read/weekly-check-in").status_code == 200
     assert browser.get("/me/read/forgiveness").status_code == 404
+
+
+def test_the_partner_page_opens_on_what_is_to_do_and_the_latest_sent(make, couple_with_links, partner_client):
+    couple = couple_with_links["couple"]
+    for weeks in range(12):
+        for hw in make.assignment(couple, due_in_days=-7 * weeks):
+            hw.status = "submitted"
+    db.session.commit()
+    page = partner_client(couple_with_links["ana_token"]).get("/me/").get_data(as_text=True)
+    to_do, sent = page.split("<h2>Sent</h2>")
+    assert couple_with_links["ana_hw"].title in to_do
+    assert sent.count('class="card task"') == 10 and "Show all 12 you sent" in sent
+    assert "Due" not in sent  # what was sent is never late
+    everything = partner_client(couple_with_links["ana_token"]).get("/me/?all=1").get_data(as_text=True)
+    assert everything.split("<h2>Sent</h2>")[1].count('class="card task"') == 12

@@ -18,6 +18,7 @@ link_bp = Blueprint("partner_link", __name__, url_prefix="/p")
 bp = Blueprint("partner", __name__, url_prefix="/me")
 
 SESSION_KEY = "partner_token"
+SENT_ROWS = 10  # the page opens on what is to do; "Show all" lists every piece sent
 
 
 def _dead_link_page():
@@ -71,9 +72,11 @@ def home():
     """The partner's homework: their own and the joint ones."""
     assignments = homework_for_partner(g.partner)
     todo = [a for a in assignments if not a.is_done]
-    done = [a for a in assignments if a.is_done]
+    sent = [a for a in reversed(assignments) if a.is_done]  # the latest first
+    shown = sent if request.args.get("all") == "1" else sent[:SENT_ROWS]
     checkin = pending_checkin(g.partner, g.partner.couple, utcnow())
-    return render_template("partner/home.html", todo=todo, done=done, checkin=checkin, today=utcnow().date())
+    return render_template("partner/home.html", todo=todo, sent=shown, sent_total=len(sent), checkin=checkin,
+                           today=utcnow().date())
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
