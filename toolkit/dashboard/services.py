@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import bindparam
 
 from ..couples.models import Couple, Partner
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..homework.models import Assignment, SafetyFlag
 from ..measures.scale import CUTOFF
 from ..sessions.models import TherapySession
@@ -112,7 +112,7 @@ def home_for(therapist_id: int, now: datetime) -> Home:
 
 
 def _rows(statement, params: dict, **more) -> list:
-    return db.session.execute(statement, params | more).all()
+    return read_rows(statement, params | more)
 
 
 def _overdue(params: dict, today: date) -> list:
@@ -125,6 +125,6 @@ def couple_names(couple_ids: set[int]) -> dict[int, str]:
     """"Maya & Jordan" for each couple, in one query."""
     names: dict[int, list[str]] = {couple_id: [] for couple_id in couple_ids}
     if couple_ids:
-        for couple_id, first_name in db.session.execute(PARTNER_NAMES, {"couple_ids": list(couple_ids)}):
+        for couple_id, first_name in read_rows(PARTNER_NAMES, {"couple_ids": list(couple_ids)}):
             names[couple_id].append(first_name)
     return {couple_id: " & ".join(first_names) for couple_id, first_names in names.items()}

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..library.models import HomeworkTemplate
 from ..sessions.services import next_planned_session
 from ..timeutil import utcnow
@@ -56,7 +56,7 @@ def homework_rows(couple: Couple, session_id: int | None = None) -> list[Homewor
     names = {p.id: p.first_name for p in couple.partners}
     statement, params = (_HOMEWORK, {"couple_id": couple.id}) if session_id is None else \
         (_HOMEWORK_OF_SESSION, {"couple_id": couple.id, "session_id": session_id})
-    return [HomeworkRow(*row, partner_name=names.get(row.partner_id)) for row in db.session.execute(statement, params)]
+    return [HomeworkRow(*row, partner_name=names.get(row.partner_id)) for row in read_rows(statement, params)]
 
 
 def get_assignment_of(couple_id: int, assignment_id: int) -> Assignment:
@@ -81,7 +81,7 @@ _PARTNER_MODULE = db.select(Assignment.id).where(_VISIBLE_TO_PARTNER, Assignment
 
 def homework_for_partner(partner: Partner) -> list[HomeworkRow]:
     """The partner's own assignments and the couple's joint ones, soonest due first, as list rows."""
-    rows = db.session.execute(_PARTNER_HOMEWORK, {"couple_id": partner.couple_id, "partner_id": partner.id})
+    rows = read_rows(_PARTNER_HOMEWORK, {"couple_id": partner.couple_id, "partner_id": partner.id})
     return [HomeworkRow(*row) for row in rows]
 
 
@@ -173,7 +173,7 @@ _OPEN_FLAGS = (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignm
 
 
 def open_flags(couple_id: int) -> list:
-    return db.session.execute(_OPEN_FLAGS, {"couple_id": couple_id}).all()
+    return read_rows(_OPEN_FLAGS, {"couple_id": couple_id})
 
 
 def acknowledge_flag(couple_id: int, flag_id: int, therapist_id: int) -> SafetyFlag:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..sessions.models import TherapySession
 from .models import Measure
 from .scale import CUTOFF, MAX_SCORE, below_cutoff, score
@@ -96,7 +96,7 @@ _SCORES = (db.select(Measure.partner_id, Measure.score, TherapySession.number, T
 
 def series_for(couple: Couple) -> list[Series]:
     """Each partner's scores with their session's number and date (plain rows: read-only, cheap)."""
-    rows = db.session.execute(_SCORES, {"couple_id": couple.id}).all()
+    rows = read_rows(_SCORES, {"couple_id": couple.id})
     return [Series(p, [(row, row.score) for row in rows if row.partner_id == p.id]) for p in couple.partners]
 
 

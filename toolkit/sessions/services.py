@@ -5,7 +5,7 @@ from flask import abort
 from sqlalchemy import bindparam
 
 from ..audit.services import record
-from ..extensions import db
+from ..extensions import db, read_rows
 from .models import PlanItem, SessionRow, TherapySession
 
 
@@ -24,7 +24,7 @@ _SESSION_ROWS = (db.select(TherapySession.id, TherapySession.number, TherapySess
 
 
 def session_rows(couple_id: int) -> list[SessionRow]:
-    return [SessionRow(*row) for row in db.session.execute(_SESSION_ROWS, {"couple_id": couple_id})]
+    return [SessionRow(*row) for row in read_rows(_SESSION_ROWS, {"couple_id": couple_id})]
 
 
 def get_session_of(couple_id: int, session_id: int) -> TherapySession:
