@@ -1,9 +1,13 @@
 """The load side of bench/pages.py, run as its own process: a fixed number of requests per page.
 
-    python bench/load.py BASE_URL EMAIL PASSWORD PARTNER_TOKEN REQUESTS
-Prints JSON: {page: [latency seconds, ...]}.
+    python bench/load.py REQUESTS TARGETS_JSON
+TARGETS_JSON maps a practice's name to {"base", "email", "password", "token"} (one served app
+each). Every round visits every page of every practice in turn, so all of them are measured
+under the same conditions, however the machine's speed drifts during the run.
+Prints JSON: {practice: {page: [latency seconds, ...]}}.
 """
 import json
+import os
 import re
 import sys
 import threading
@@ -14,7 +18,7 @@ from http.cookiejar import CookieJar
 
 PAGES = {"floor": "/_floor", "home": "/", "couple": "/couples/1", "library search": "/library/?q=letter",
          "partner": "/me/"}
-THREADS = int(__import__("os").environ.get("BENCH_THREADS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 
 def opener():
@@ -39,27 +43,35 @@ def partner(base, link_token):
     return o
 
 
-def main(base, email, password, link_token, requests):
-    clients = [(therapist(base, email, password), partner(base, link_token)) for _ in range(THREADS)]
-    times = {name: [] for name in PAGES}
+def signed_in(targets: dict) -> dict:
+    """One therapist's and one partner's browser per practice."""
+    return {name: (t["base"], therapist(t["base"], t["email"], t["password"]), partner(t["base"], t["token"]))
+            for name, t in targets.items()}
+
+
+def main(requests: int, targets: dict) -> None:
+    clients = [signed_in(targets) for _ in range(THREADS)]
     lock = threading.Lock()
 
-    def worker(pair, rounds):
+    def worker(browsers, rounds, times):
         for _ in range(rounds):
-            for name, path in PAGES.items():  # interleaved, so every page sees the same conditions
-                client = pair[1] if name == "partner" else pair[0]
-                start = time.perf_counter()
-                with client.open(base + path) as response:
-                    response.read()
-                    assert response.status == 200, (name, response.status)
-                elapsed = time.perf_counter() - start
-                with lock:
-                    times[name].append(elapsed)
+            for practice, (base, staff, client) in browsers.items():
+                for name, path in PAGES.items():
+                    start = time.perf_counter()
+                    with (client if name == "partner" else staff).open(base + path) as response:
+                        response.read()
+                        assert response.status == 200, (practice, name, response.status)
+                    elapsed = time.perf_counter() - start
+                    with lock:
+                        times[practice][name].append(elapsed)
 
-    for pair in clients:  # warm-up
-        worker(pair, 3)
-    times = {name: [] for name in PAGES}
-    threads = [threading.Thread(target=worker, args=(pair, requests // THREADS)) for pair in clients]
+    def fresh():
+        return {practice: {name: [] for name in PAGES} for practice in targets}
+
+    for browsers in clients:  # warm-up
+        worker(browsers, 3, fresh())
+    times = fresh()
+    threads = [threading.Thread(target=worker, args=(browsers, requests // THREADS, times)) for browsers in clients]
     for t in threads:
         t.start()
     for t in threads:
@@ -68,4 +80,4 @@ def main(base, email, password, link_token, requests):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    main(int(sys.argv[1]), json.loads(sys.argv[2]))

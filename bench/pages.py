@@ -1,9 +1,10 @@
 """Page speed under a bounded load, measured in one run: `make bench` (or .venv/bin/python bench/pages.py).
 
-For a practice of 30 and of 300 couples (300 couples: 3,000 sessions and 20,000 submissions), the app
-is served by gunicorn on 127.0.0.1 and a second process sends a fixed number of requests to the home
-page, a couple page, the library with a search and a partner's page, interleaved with a minimal page
-(one query for 50 rows, a small template on the base layout). Prints each page's median and 99th
+For a practice of 30 and of 300 couples (300 couples: 3,000 sessions and 20,000 submissions), each
+served by gunicorn on 127.0.0.1 at the same time, a second process sends a fixed number of requests
+to the home page, a couple page, the library with a search and a partner's page, interleaved with a
+minimal page (one query for 50 rows, a small template on the base layout), visiting both practices
+in turn so that a drift in the machine's speed cannot pass for growth. Prints each page's median and 99th
 percentile, its median divided by the minimal page's median (target at most 2), and the growth of
 each median from 30 to 300 couples (target under 1.5). Appends the results to bench/results.md.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1000"))
 SIZES = ((30, 2000), (300, 20000))  # couples, submissions
 SECRET = "bench-secret"
 
@@ -48,24 +49,34 @@ def serve(instance: Path, database_url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def measure(couples: int, submissions: int, workdir: Path) -> dict:
+def practice(couples: int, submissions: int, workdir: Path, stack: list) -> dict:
+    """Generate a practice of this size and serve it; returns what the load needs to sign in."""
     from bench.generate import generate
 
     instance = workdir / f"instance-{couples}"
     instance.mkdir()
     (instance / "config.py").write_text(f"SECRET_KEY = {SECRET!r}\nBENCH_FLOOR = True\n")
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{instance / 'bench.sqlite'}"
+    # PostgreSQL: BENCH_DATABASE_URL names one database per size, e.g. .../bench{couples}.
+    url = os.environ.get("BENCH_DATABASE_URL", "").format(couples=couples) or f"sqlite:///{instance / 'bench.sqlite'}"
     login = generate(url, couples, submissions=submissions, secret_key=SECRET)
     port = free_port()
-    server = serve(instance, url, port)
+    stack.append(serve(instance, url, port))
+    return {"base": f"http://127.0.0.1:{port}", "email": login["email"], "password": login["password"],
+            "token": login["partner_token"]}
+
+
+def measure(workdir: Path) -> dict:
+    """Both practices served at once and loaded in turn, so the growth compares like with like."""
+    servers: list[subprocess.Popen] = []
     try:
-        out = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), f"http://127.0.0.1:{port}",
-                              login["email"], login["password"], login["partner_token"], str(REQUESTS)],
+        targets = {str(couples): practice(couples, submissions, workdir, servers) for couples, submissions in SIZES}
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), str(REQUESTS), json.dumps(targets)],
                              capture_output=True, text=True, check=True)
     finally:
-        server.terminate()
-        server.wait()
-    return json.loads(out.stdout)
+        for server in servers:
+            server.terminate()
+            server.wait()
+    return {int(couples): times for couples, times in json.loads(out.stdout).items()}
 
 
 def summarise(times: dict) -> dict:
@@ -80,14 +91,13 @@ def summarise(times: dict) -> dict:
 
 
 def main() -> None:
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for couples, submissions in SIZES:
-            results[couples] = summarise(measure(couples, submissions, Path(tmp)))
+        results = {couples: summarise(times) for couples, times in measure(Path(tmp)).items()}
     lines = [f"## Pages, {datetime.date.today().isoformat()} on {platform.node()} "
              f"({os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
              f"{os.environ.get('BENCH_DATABASE_URL', 'SQLite').split('@')[-1]})",
-             "", f"gunicorn, 2 workers; {REQUESTS} requests per page from a second process, 2 at a time.", "",
+             "", f"gunicorn, 2 workers per practice, both practices served at once; {REQUESTS} requests per page "
+             "and practice from a second process, 2 at a time, every page of both practices in turn.", "",
              "| page | couples | median ms | p99 ms | median / minimal page (target ≤ 2) |",
              "|---|---|---|---|---|"]
     for couples, rows in results.items():
