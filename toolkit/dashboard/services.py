@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from ..couples.models import Couple, Partner
 from ..extensions import db, read_rows
 from ..homework.models import Assignment, SafetyFlag
+from ..homework.services import OPEN_FLAG_ROWS
 from ..measures.scale import CUTOFF
 from ..sessions.models import TherapySession
 
@@ -71,11 +72,7 @@ def _assignments(*extra):
 
 # Today's sessions and the rest of the week's in one read: one row past both limits tells "more".
 PLANNED = _planned(DAY_LIMIT + LIST_LIMIT + 1)
-OPEN_FLAGS = (_own(db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
-                             SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name")),
-                   SafetyFlag.couple_id)
-              .join(Partner, Partner.id == SafetyFlag.partner_id)
-              .where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at))
+OPEN_FLAGS = _own(OPEN_FLAG_ROWS, SafetyFlag.couple_id)
 TO_REVIEW = _assignments().where(Assignment.status == "submitted").order_by(Assignment.submitted_at.desc())
 # One query per open status: each reads the (status, due_on) index in order and stops at the
 # limit, where `status IN (...)` would sort every open assignment in the practice.

@@ -110,7 +110,3 @@ class SafetyFlag(db.Model):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))
 
     partner = relationship("Partner", lazy="joined")
-
-    @property
-    def partner_name(self) -> str:
-        return self.partner.first_name

@@ -164,12 +164,13 @@ def mark_reviewed(assignment: Assignment, comment: str | None) -> None:
     record("assignment.review", assignment)
 
 
-# A couple's open safety flags, oldest first, with the partner's first name. Built once.
-_OPEN_FLAGS = (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
-                         SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name"))
-               .join(Partner, Partner.id == SafetyFlag.partner_id)
-               .where(SafetyFlag.couple_id == bindparam("couple_id"), SafetyFlag.acknowledged_at.is_(None))
-               .order_by(SafetyFlag.created_at))
+# Open safety flags as rows, oldest first, with the partner's first name: narrowed to one couple
+# here and to one therapist's couples on the home page. Built once.
+OPEN_FLAG_ROWS = (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
+                            SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name"))
+                  .join(Partner, Partner.id == SafetyFlag.partner_id)
+                  .where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at))
+_OPEN_FLAGS = OPEN_FLAG_ROWS.where(SafetyFlag.couple_id == bindparam("couple_id"))
 
 
 def open_flags(couple_id: int) -> list:

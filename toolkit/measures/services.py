@@ -4,12 +4,12 @@ from datetime import datetime
 
 from flask import abort
 from sqlalchemy import bindparam
-from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
 from ..extensions import db, read_rows
 from ..sessions.models import TherapySession
+from ..sessions.services import next_planned_session
 from .models import Measure
 from .scale import CUTOFF, MAX_SCORE, below_cutoff, score
 
@@ -41,10 +41,6 @@ def _remember_latest(partner: Partner) -> None:
     partner.previous_score = scores[1] if len(scores) > 1 else None
 
 
-_NEXT_PLANNED = (db.select(TherapySession)
-                 .where(TherapySession.couple_id == bindparam("couple_id"), TherapySession.status == "planned",
-                        TherapySession.starts_at >= bindparam("now"))
-                 .order_by(TherapySession.starts_at).limit(1).options(lazyload(TherapySession.plan)))
 _ANSWERED = db.select(Measure.id).where(Measure.partner_id == bindparam("partner_id"),
                                         Measure.session_id == bindparam("session_id"))
 
@@ -53,7 +49,7 @@ def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapyS
     """The next planned session this partner has not yet answered the check-in for, if asked."""
     if not couple.checkin_enabled:
         return None
-    upcoming = db.session.execute(_NEXT_PLANNED, {"couple_id": couple.id, "now": now}).scalar()
+    upcoming = next_planned_session(couple.id, now)
     if upcoming is None:
         return None
     done = db.session.execute(_ANSWERED, {"partner_id": partner.id, "session_id": upcoming.id}).first()

@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import bindparam
+from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..extensions import db, read_rows
@@ -97,10 +98,12 @@ def _renumber(session: TherapySession) -> None:
         item.position = n
 
 
+# Read on every partner page (the check-in): built once, the plan left unloaded until asked for.
+_NEXT_PLANNED = (db.select(TherapySession)
+                 .where(TherapySession.couple_id == bindparam("couple_id"), TherapySession.status == "planned",
+                        TherapySession.starts_at > bindparam("after"))
+                 .order_by(TherapySession.starts_at).limit(1).options(lazyload(TherapySession.plan)))
+
+
 def next_planned_session(couple_id: int, after: datetime) -> TherapySession | None:
-    return db.session.execute(
-        db.select(TherapySession)
-        .where(TherapySession.couple_id == couple_id, TherapySession.status == "planned",
-               TherapySession.starts_at > after)
-        .order_by(TherapySession.starts_at).limit(1)
-    ).scalar()
+    return db.session.execute(_NEXT_PLANNED, {"couple_id": couple_id, "after": after}).scalar()
