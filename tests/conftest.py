@@ -117,10 +117,14 @@ def login(client):
 def partner_client(app):
     """A fresh browser that opens a partner link and presses Continue."""
 
-    def open_as(token):
+    def open_as(token, *, agree=True):
+        """Continue from the link; then (by default) agree to the policy and pass on the passcode offer."""
         browser = app.test_client()
         response = browser.post(f"/p/{token}")
         assert response.status_code == 302 and response.headers["Location"] == "/me/"
+        if agree:
+            assert browser.post("/me/policy", data={"agree": "y"}).status_code == 302
+            assert browser.post("/me/passcode", data={"action": "skip"}).status_code == 302
         return browser
 
     return open_as

@@ -12,9 +12,25 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CRISIS_RESOURCES = (
     "If you are in danger right now, call 911 or your local emergency number.\n"
     "In the US, call or text 988 to reach the Suicide & Crisis Lifeline, any time of day.\n"
-    "The National Domestic Violence Hotline: call 1-800-799-7233 or text START to 88788.\n"
-    "Your therapist will also see your answer."
+    "The National Domestic Violence Hotline: call 1-800-799-7233 or text START to 88788."
 )
+
+# What each partner reads and agrees to before their first homework (COUPLES_POLICY).
+DEFAULT_COUPLES_POLICY = """\
+How your answers are kept
+
+Your therapist sees everything you send here. Your partner does not see what you write in your own homework.
+Work you are given together is shared: both of you can see it.
+
+Some questions are marked "only your therapist". Your therapist keeps those answers private. They will not tell your partner what you wrote unless you agree, or unless the law requires it.
+
+Questions about safety are always private. If you tell your therapist you are not safe, they will talk with you alone about what could help.
+
+There are limits. Your therapist must act if someone is in danger of serious harm, if a child or a vulnerable adult is being hurt, or if a court orders it.
+
+Your therapist may choose not to keep a secret that gets in the way of the couple's work. If that could happen, they will talk with you about it first.
+
+You can ask your therapist about any of this at any time."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,6 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         PARTNER_LINK_FAILURES_PER_ADDRESS=20,
         PARTNER_IDLE_MINUTES=120,
         CRISIS_RESOURCES=DEFAULT_CRISIS_RESOURCES,
+        COUPLES_POLICY=DEFAULT_COUPLES_POLICY,
+        QUICK_EXIT_URL="https://www.weather.gov/",
+        PARTNER_PASSCODE="offered",  # or "required" or "off"
+        PASSCODE_FAILURES_PER_PARTNER_AND_ADDRESS=5,
+        PASSCODE_FAILURES_PER_PARTNER=10,
+        PASSCODE_THROTTLE_MINUTES=15,
         PAPER_SIZE="Letter",  # or "A4"
         PDF_CACHE_MAX_BYTES=200 * 1024 * 1024,
     )
@@ -61,6 +83,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError(
             "No SECRET_KEY: run `make run` once (it writes instance/config.py) or set SECRET_KEY."
         )
+    if app.config["PARTNER_PASSCODE"] not in ("offered", "required", "off"):
+        raise RuntimeError('PARTNER_PASSCODE must be "offered", "required" or "off".')
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     os.makedirs(app.instance_path, exist_ok=True)
@@ -89,7 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     library.init_app(app)
     for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
-                      partners.link_bp, partners.bp):
+                      partners.link_bp, partners.public_bp, partners.bp):
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_FLOOR"):
         from .floor import bp as floor_bp
@@ -97,6 +121,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(floor_bp)
     cli.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
+    from .partners.display import crisis_links
+
+    app.jinja_env.filters["crisis_links"] = crisis_links
     app.context_processor(lambda: {"nav_items": NAV_ITEMS})
     return app
 

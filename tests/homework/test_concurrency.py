@@ -47,7 +47,12 @@ def _csrf(html: str) -> str:
 def _submit(base: str, token: str, assignment_id: int) -> int:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = opener.open(f"{base}/p/{token}", timeout=60).read().decode()
-    opener.open(f"{base}/p/{token}", data=urllib.parse.urlencode({"csrf_token": _csrf(page)}).encode(), timeout=60)
+    policy = opener.open(f"{base}/p/{token}", data=urllib.parse.urlencode({"csrf_token": _csrf(page)}).encode(),
+                         timeout=60).read().decode()
+    offer = opener.open(f"{base}/me/policy", data=urllib.parse.urlencode({"csrf_token": _csrf(policy), "agree": "y"}).encode(),
+                        timeout=60).read().decode()
+    opener.open(f"{base}/me/passcode", data=urllib.parse.urlencode({"csrf_token": _csrf(offer), "action": "skip"}).encode(),
+                timeout=60)
     form = opener.open(f"{base}/me/homework/{assignment_id}", timeout=60).read().decode()
     data = dict(CHECK_IN, csrf_token=_csrf(form), action="submit", will_change=f"Change {assignment_id}")
     response = opener.open(f"{base}/me/homework/{assignment_id}", data=urllib.parse.urlencode(data).encode(), timeout=60)

@@ -23,6 +23,9 @@ def test_opening_a_link_changes_nothing_until_continue(app, couple_with_links):
     response = browser.post(f"/p/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/me/"
     assert token not in response.headers["Location"]
+    assert browser.get("/me/").headers["Location"] == "/me/policy"  # the policy comes first
+    browser.post("/me/policy", data={"agree": "y"})
+    browser.post("/me/passcode", data={"action": "skip"})
     home = browser.get("/me/")
     assert home.status_code == 200 and "Three, two, one" in home.get_data(as_text=True)
     assert _count(PartnerSession) == sessions_before + 1

@@ -24,15 +24,27 @@ def planned(make, login):
             "url": f"/couples/{couple.id}/sessions/{session.id}/packet.pdf"}
 
 
-def test_the_packet_has_cover_handouts_and_worksheets(client, planned):
+def test_the_couples_packet_has_cover_and_handouts_but_no_ones_own_worksheet(client, planned):
     response = client.get(planned["url"])
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"
     text = text_of(response.data)
     for expected in ("Maya & Jordan", "Robin Hale, LMFT", "Go gently with each other this week.",
-                     "Daily gratitude", "Fighting fair", "Three, two, one", "Maya", "Jordan"):
+                     "Daily gratitude", "Fighting fair"):
         assert expected in text, expected
-    assert len(PdfReader(io.BytesIO(response.data)).pages) >= 5
+    assert "Three, two, one" not in text  # each partner's own worksheet goes in their own packet
+    assert len(PdfReader(io.BytesIO(response.data)).pages) >= 4
+
+
+def test_each_partners_packet_has_the_handouts_and_their_own_worksheet_only(client, planned):
+    couple, session = planned["couple"], planned["session"]
+    maya, jordan = couple.partners
+    response = client.get(f"/couples/{couple.id}/sessions/{session.id}/packet-for/{maya.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = text_of(response.data)
+    for expected in ("For Maya", "Daily gratitude", "Fighting fair", "Three, two, one"):
+        assert expected in text, expected
+    assert "Jordan" not in text and "Go gently" not in text
 
 
 def test_the_second_download_comes_from_the_cache(client, planned):

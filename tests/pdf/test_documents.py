@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from toolkit.pdf.documents import (
-    THERAPIST_ONLY_NOTE, PrintContext, WorksheetPart, guide_pdf, handout_html, handout_pdf,
+    IN_OFFICE_BANNER, SAFETY_ASKED_IN_PRIVATE, THERAPIST_ONLY_NOTE, PrintContext, WorksheetPart, guide_pdf, handout_html, handout_pdf,
     packet, worksheet_html, worksheet_pdf,
 )
 from toolkit.pdf.render import render_traced
@@ -27,8 +27,9 @@ def inputs_for(field) -> int:
 
 
 def expected_inputs(template, joint: bool) -> int:
-    """How many form fields a fillable sheet has; a shared sheet has none for therapist-only fields."""
-    return sum(inputs_for(f) for f in template.fields if not (joint and f.therapist_only))
+    """How many form fields a fillable sheet has: none for safety questions (never on a take-home
+    sheet), and on a shared sheet none for therapist-only ones."""
+    return sum(inputs_for(f) for f in template.fields if not f.safety and not (joint and f.therapist_only))
 
 
 def test_a_handout_is_personalised_and_numbered(library, ctx):
@@ -61,11 +62,21 @@ def test_a_partners_worksheet_has_room_for_every_field_and_the_partners_details(
                      "You can fill this in online instead", ctx.link_url):
         assert expected in text
     for field in template.fields:
-        assert field.label in text
-    safety = next(f for f in template.fields if f.safety)
-    after = text.split(safety.label, 1)[1]
-    assert after.lstrip().startswith(THERAPIST_ONLY_NOTE)
+        assert (field.label in text) is (not field.safety), field.label
+    assert SAFETY_ASKED_IN_PRIVATE in text  # a take-home sheet says the therapist will ask in private
+    private = next(f for f in template.fields if f.private and not f.safety)
+    assert text.split(private.label, 1)[1].lstrip().startswith(THERAPIST_ONLY_NOTE)
     assert "AcroForm" not in reader(pdf).trailer["/Root"]  # only the fillable variant has form fields
+
+
+def test_the_in_office_sheet_has_the_safety_questions_and_no_link(library, ctx):
+    module = library.get("fighting-fair")
+    template = module.homework[0]
+    text = text_of(worksheet_pdf(template, module, replace(ctx, in_office=True)))
+    assert IN_OFFICE_BANNER in text and ctx.link_url not in text and "online instead" not in text
+    safety = next(f for f in template.fields if f.safety)
+    assert text.split(safety.label, 1)[1].lstrip().startswith(THERAPIST_ONLY_NOTE)
+    assert SAFETY_ASKED_IN_PRIVATE not in text
 
 
 def test_each_field_kind_prints_its_own_answer_space(library, ctx):
@@ -83,7 +94,7 @@ def test_each_field_kind_prints_its_own_answer_space(library, ctx):
     assert "Circle one number." in text
     choice_module = library.get("fighting-fair")
     choice = next(f for f in choice_module.homework[0].fields if f.kind == "choice")
-    choice_text = text_of(worksheet_pdf(choice_module.homework[0], choice_module, ctx))
+    choice_text = text_of(worksheet_pdf(choice_module.homework[0], choice_module, replace(ctx, in_office=True)))
     assert all(c in choice_text for c in choice.choices) and "Yes No" in choice_text
 
 
@@ -131,12 +142,14 @@ def test_a_fillable_worksheet_has_one_labelled_form_field_per_input(library, ctx
     assert len({f["/T"] for f in fields}) == len(fields)
     labels = [str(f["/TU"]) for f in fields]
     for field in template.fields:
-        if not (joint and (field.safety or field.private)):
+        if not field.safety and not (joint and field.private):
             assert any(label.startswith(field.label) for label in labels), field.label
+        if field.safety:
+            assert not any(label.startswith(field.label) for label in labels), field.label
     for field, label in zip(fields, labels):
         assert label and label != field["/T"]  # a readable name, not the machine name
     marked = [label for label in labels if THERAPIST_ONLY_NOTE in label]
-    assert len(marked) == (0 if joint else sum(inputs_for(f) for f in template.fields if f.therapist_only))
+    assert len(marked) == (0 if joint else sum(inputs_for(f) for f in template.fields if f.private and not f.safety))
 
 
 def test_the_guide_is_for_the_therapist_only(library, ctx):

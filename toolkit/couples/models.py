@@ -19,6 +19,9 @@ class Couple(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None]
     checkin_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The check-in's private safety questions are asked unless the therapist turned them off,
+    # and a reason is always given when they do (kept here and in the audit log).
+    safety_questions_off_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     therapist = relationship("Therapist", back_populates="couples", lazy="raise")
@@ -30,6 +33,10 @@ class Couple(db.Model):
     def name(self) -> str:
         """The partners' first names, as the therapist says them: "Maya & Jordan"."""
         return " & ".join(p.first_name for p in self.partners)
+
+    @property
+    def safety_questions_on(self) -> bool:
+        return self.safety_questions_off_reason is None
 
     @property
     def is_archived(self) -> bool:
@@ -53,4 +60,16 @@ class Partner(db.Model):
     latest_score: Mapped[int | None]
     previous_score: Mapped[int | None]
 
+    # The partner's own protection of their link: a passcode (argon2id, like therapist passwords),
+    # when they agreed to the practice's confidentiality policy, and when they were offered a
+    # passcode (so a partner who chose not to set one is not asked at every visit).
+    passcode_hash: Mapped[str | None] = mapped_column(String(200))
+    passcode_offered_at: Mapped[datetime | None]
+    policy_agreed_at: Mapped[datetime | None]
+
     couple: Mapped[Couple] = relationship(back_populates="partners")
+
+    @property
+    def has_passcode(self) -> bool:
+        return self.passcode_hash is not None
+

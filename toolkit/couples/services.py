@@ -32,6 +32,11 @@ def get_owned_couple(couple_id: int, therapist_id: int) -> Couple:
     return couple
 
 
+def partner_of(couple: Couple, partner_id: int) -> Partner:
+    """One of the couple's two partners; 404 for any other id."""
+    return next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
+
+
 def _apply(couple: Couple, data: dict) -> None:
     couple.started_on = data.get("started_on")
     couple.notes = data.get("notes") or None

@@ -94,14 +94,19 @@ class Assignment(AssignmentState, db.Model):
 
 
 class SafetyFlag(db.Model):
-    """A safety answer of concern, open on the therapist's pages until acknowledged."""
+    """A safety answer of concern, open on the therapist's pages until acknowledged.
+
+    It comes from a homework safety field (assignment_id) or from the check-in's safety
+    questions (measure_id).
+    """
 
     __tablename__ = "safety_flags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
     field_name: Mapped[str] = mapped_column(String(80))
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(String(200))

@@ -100,9 +100,15 @@ def get_for_partner(partner: Partner, assignment_id: int, *, for_update: bool = 
 
 
 def answers_for_partner(assignment: Assignment, template: HomeworkTemplate, partner: Partner) -> dict:
-    """What this partner may see: the shared answers and their own private ones, never the other's."""
+    """What this partner may see: the shared answers and their own private ones, never the other's.
+
+    Safety answers are sealed: never shown back, not even to the partner who gave them, since
+    the other partner may pick up the phone later.
+    """
     visible = {spec.name: assignment.answers.get(spec.name) for spec in template.fields if not spec.therapist_only}
-    visible.update(assignment.private_answers_of(partner.id))
+    own = assignment.private_answers_of(partner.id)
+    visible.update({spec.name: own[spec.name] for spec in template.fields
+                    if spec.private and not spec.safety and spec.name in own})
     return visible
 
 
@@ -120,7 +126,8 @@ def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Pa
     own_private = dict(private.get(str(partner.id), {}))
     for spec in template.fields:
         target = own_private if spec.therapist_only else shared
-        target[spec.name] = answers.get(spec.name)
+        # A draft keeps no safety answer: it would sit on the partner's page until sent.
+        target[spec.name] = None if spec.safety and not submit else answers.get(spec.name)
     private[str(partner.id)] = own_private
     assignment.answers, assignment.private_answers = shared, private  # new objects, so the change is seen
     concerns = [spec for spec in template.fields if spec.is_concern(own_private.get(spec.name))]
@@ -129,7 +136,7 @@ def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Pa
         assignment.submitted_at = utcnow()
         assignment.submitted_by_id = partner.id
         for spec in concerns:
-            _raise_flag(assignment, partner, spec, own_private.get(spec.name))
+            raise_flag(partner, spec, own_private.get(spec.name), assignment_id=assignment.id)
         record("assignment.submit", assignment)
     else:
         assignment.status = "started"
@@ -137,12 +144,15 @@ def save_answers(assignment: Assignment, template: HomeworkTemplate, partner: Pa
     return concerns
 
 
-def _raise_flag(assignment: Assignment, partner: Partner, spec, answer) -> None:
-    flag = SafetyFlag(couple_id=assignment.couple_id, partner_id=partner.id, assignment_id=assignment.id,
-                      field_name=spec.name, question=spec.label, answer=str(answer))
+def raise_flag(partner: Partner, spec, answer, *, assignment_id: int | None = None,
+               measure_id: int | None = None) -> SafetyFlag:
+    """Open a safety flag for the therapist: from a homework answer or from the check-in."""
+    flag = SafetyFlag(couple_id=partner.couple_id, partner_id=partner.id, assignment_id=assignment_id,
+                      measure_id=measure_id, field_name=spec.name, question=spec.label, answer=str(answer))
     db.session.add(flag)
     db.session.flush()
     record("safety_flag.raise", flag, object_type="safety_flag")
+    return flag
 
 
 # --- the therapist's side -----------------------------------------------------------
@@ -175,6 +185,11 @@ _OPEN_FLAGS = OPEN_FLAG_ROWS.where(SafetyFlag.couple_id == bindparam("couple_id"
 
 def open_flags(couple_id: int) -> list:
     return read_rows(_OPEN_FLAGS, {"couple_id": couple_id})
+
+
+def confirm_joint_work_safe(couple: Couple, what: str) -> None:
+    """The therapist confirmed joint work is safe despite an open safety flag (audited)."""
+    record("joint_work.confirm_safe", couple, detail=what)
 
 
 def acknowledge_flag(couple_id: int, flag_id: int, therapist_id: int) -> SafetyFlag:

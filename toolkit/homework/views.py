@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple
+from ..couples.services import get_owned_couple, partner_of
 from ..extensions import db
 from ..library import get_library
 from ..partners.services import issue_link, links_of, revoke_links
@@ -11,7 +11,8 @@ from ..sessions.services import get_session_of
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
 from .display import due, status_badge
-from .services import acknowledge_flag, assign, batch_of, default_due_date, get_assignment_of, mark_reviewed
+from .services import (acknowledge_flag, assign, batch_of, confirm_joint_work_safe, default_due_date, get_assignment_of,
+                       mark_reviewed, open_flags)
 
 bp = Blueprint("homework", __name__, url_prefix="/couples/<int:couple_id>")
 bp.add_app_template_global(due)
@@ -34,7 +35,12 @@ def assign_homework(couple_id: int, session_id: int):
     if request.method == "GET":
         form.who.data = template.who
         form.due_on.data = default_due_date(couple.id, max(utcnow(), session.starts_at))
-    if form.validate_on_submit():
+    # While a partner has an open safety flag, joint work waits for the therapist's one-click "safe".
+    flags = open_flags(couple.id) if form.who.data == "joint" and request.method == "POST" else []
+    confirming = bool(flags) and request.form.get("joint_safe") != "1"
+    if form.validate_on_submit() and not confirming:
+        if flags:
+            confirm_joint_work_safe(couple, "joint homework")
         made = assign(couple, template, who=form.who.data, due_on=form.due_on.data,
                       instructions=form.instructions.data, session_id=session.id)
         db.session.commit()
@@ -42,7 +48,8 @@ def assign_homework(couple_id: int, session_id: int):
               "success")
         return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
     return render_template("homework/assign.html", couple=couple, session=session, template=template,
-                           module=get_library().get(template.module_slug), form=form)
+                           module=get_library().get(template.module_slug), form=form,
+                           flags=flags if confirming and not form.errors else [])
 
 
 @bp.get("/homework/<int:assignment_id>")
@@ -84,10 +91,6 @@ def acknowledge(couple_id: int, flag_id: int):
                     else url_for("couples.detail", couple_id=couple.id))
 
 
-def _partner_of(couple, partner_id: int):
-    return next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
-
-
 @bp.get("/links")
 def links(couple_id: int):
     """Each partner's private link, to copy and send; issue, re-issue or revoke them."""
@@ -101,7 +104,7 @@ def links(couple_id: int):
 def new_link(couple_id: int, partner_id: int):
     """Issue (or re-issue) a partner's private link; the old one stops working at once."""
     couple = get_owned_couple(couple_id, current_user.id)
-    partner = _partner_of(couple, partner_id)
+    partner = partner_of(couple, partner_id)
     issue_link(partner)
     db.session.commit()
     flash(f"New link ready for {partner.first_name}. Any earlier link no longer works.", "success")
@@ -112,7 +115,7 @@ def new_link(couple_id: int, partner_id: int):
 def revoke_link(couple_id: int, partner_id: int):
     """Revoke a partner's link and sign out any browser that opened it."""
     couple = get_owned_couple(couple_id, current_user.id)
-    partner = _partner_of(couple, partner_id)
+    partner = partner_of(couple, partner_id)
     revoke_links(partner)
     db.session.commit()
     flash(f"{partner.first_name}'s link no longer works.", "info")

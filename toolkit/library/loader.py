@@ -20,7 +20,8 @@ FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
 PART_HEADING = re.compile(r"^# (Handout|Facilitator guide)\s*$", re.M)
 
-MODULE_KEYS = {"slug", "title", "summary", "themes", "stage", "minutes", "sources", "related", "homework"}
+MODULE_KEYS = {"slug", "title", "summary", "themes", "stage", "minutes", "sources", "related", "homework",
+               "crisis_resources"}
 TEMPLATE_KEYS = {"id", "title", "instructions", "frequency", "who", "fields"}
 FIELD_KEYS = {"name", "label", "kind", "help", "required", "private", "safety", "concern", "max_length",
               "items", "min", "max", "min_label", "max_label", "choices"}
@@ -157,6 +158,9 @@ def parse_module(path: Path, origin: str = "built-in") -> tuple[Module | None, l
     sources = check.string_list(meta, "sources", "")
     related = check.string_list(meta, "related", "")
     homework = _parse_homework(meta.get("homework"), slug or path.stem, check)
+    crisis_resources = meta.get("crisis_resources", False)
+    if not isinstance(crisis_resources, bool):
+        check.add("crisis_resources", "must be true or false")
 
     body = match.group(2)
     parts = PART_HEADING.split(body)
@@ -175,7 +179,7 @@ def parse_module(path: Path, origin: str = "built-in") -> tuple[Module | None, l
         return None, check.problems
     module = Module(
         slug=slug, title=title, summary=summary, themes=tuple(themes), stage=stage, minutes=minutes,
-        sources=tuple(sources), related=tuple(related), homework=homework,
+        sources=tuple(sources), related=tuple(related), homework=homework, crisis_resources=crisis_resources,
         handout_md=handout_md, guide_md=guide_md,
         handout_html=render_markdown(handout_md), guide_html=render_markdown(guide_md),
         source_file=str(path), origin=origin,

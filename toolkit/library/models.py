@@ -104,6 +104,9 @@ class Module:
     homework: tuple[HomeworkTemplate, ...]
     handout_md: str
     guide_md: str
+    # The handout ends with the practice's own crisis resources (CRISIS_RESOURCES), so no
+    # phone number is ever written into a module file.
+    crisis_resources: bool = False
     handout_html: Markup = Markup("")
     guide_html: Markup = Markup("")
     source_file: str = ""

@@ -19,6 +19,8 @@ class Measure(db.Model):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("therapy_sessions.id", ondelete="CASCADE"), index=True)
     answers: Mapped[list] = mapped_column(JSON)
+    # The check-in's private safety questions, {name: "yes" | "no"}; for the therapist alone.
+    safety_answers: Mapped[dict | None] = mapped_column(JSON)
     score: Mapped[int]
     source: Mapped[str] = mapped_column(String(8))  # "online" or "paper"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,14 +8,20 @@ from sqlalchemy import bindparam
 from ..audit.services import record
 from ..couples.models import Couple, Partner
 from ..extensions import db, read_rows
+from ..homework.services import raise_flag
 from ..sessions.models import TherapySession
 from ..sessions.services import next_planned_session
 from .models import Measure
+from .safety import concerns_in
 from .scale import CUTOFF, MAX_SCORE, below_cutoff, score
 
 
-def save_measure(couple: Couple, partner: Partner, session: TherapySession, answers: list[int], source: str) -> Measure:
-    """Store (or, before the session, replace) a partner's answers for a session."""
+def save_measure(couple: Couple, partner: Partner, session: TherapySession, answers: list[int], source: str,
+                 safety_answers: dict | None = None) -> Measure:
+    """Store (or, before the session, replace) a partner's answers for a session.
+
+    Safety answers of concern each open a flag for the therapist, as homework safety answers do.
+    """
     if partner.couple_id != couple.id or session.couple_id != couple.id:
         abort(404)
     total = score(answers)
@@ -25,10 +31,24 @@ def save_measure(couple: Couple, partner: Partner, session: TherapySession, answ
         measure = Measure(couple_id=couple.id, partner_id=partner.id, session_id=session.id)
         db.session.add(measure)
     measure.answers, measure.score, measure.source = list(answers), total, source
+    if safety_answers is not None:
+        measure.safety_answers = dict(safety_answers)
     db.session.flush()
     _remember_latest(partner)
     record("measure.save", measure, object_type="measure", detail=source)
+    for question in concerns_in(safety_answers or {}):
+        raise_flag(partner, question, safety_answers[question.name], measure_id=measure.id)
     return measure
+
+
+def turn_safety_questions_off(couple: Couple, reason: str) -> None:
+    couple.safety_questions_off_reason = reason.strip()
+    record("couple.safety_questions_off", couple, detail=couple.safety_questions_off_reason)
+
+
+def turn_safety_questions_on(couple: Couple) -> None:
+    couple.safety_questions_off_reason = None
+    record("couple.safety_questions_on", couple)
 
 
 def _remember_latest(partner: Partner) -> None:

@@ -6,9 +6,10 @@ from ..audit.services import record
 from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..sessions.services import get_session_of
-from .forms import MeasureForm, answers_of
+from .forms import MeasureForm, SafetyQuestionsOffForm, answers_of
+from .safety import SAFETY_QUESTIONS
 from .scale import ITEMS
-from .services import save_measure
+from .services import save_measure, turn_safety_questions_off, turn_safety_questions_on
 
 bp = Blueprint("measures", __name__, url_prefix="/couples/<int:couple_id>")
 
@@ -28,6 +29,29 @@ def toggle_checkin(couple_id: int):
     db.session.commit()
     flash("Each partner will be asked for the check-in before every planned session." if couple.checkin_enabled
           else "The check-in is off.", "info")
+    return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
+
+
+@bp.route("/safety-questions", methods=["GET", "POST"])
+def safety_questions(couple_id: int):
+    """Turn the check-in's private safety questions off for this couple, with a reason."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    form = SafetyQuestionsOffForm()
+    if form.validate_on_submit():
+        turn_safety_questions_off(couple, form.reason.data)
+        db.session.commit()
+        flash("The safety questions are off for this couple. The reason is kept in the record.", "info")
+        return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
+    return render_template("measures/safety_questions.html", couple=couple, form=form, questions=SAFETY_QUESTIONS)
+
+
+@bp.post("/safety-questions/on")
+def safety_questions_on(couple_id: int):
+    """Ask the check-in's safety questions again."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    turn_safety_questions_on(couple)
+    db.session.commit()
+    flash("The safety questions are back on the check-in.", "info")
     return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
 
 

@@ -2,11 +2,13 @@
 import secrets
 from datetime import timedelta
 
+from argon2.exceptions import VerificationError
 from flask import current_app
 from sqlalchemy import bindparam
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..auth.models import password_hasher
 from ..auth.services import keep_alive
 from ..couples.models import Partner
 from ..extensions import db
@@ -114,3 +116,78 @@ def load_partner(token: str | None) -> Partner | None:
 def close_session(token: str | None) -> None:
     if token:
         db.session.execute(db.delete(PartnerSession).where(PartnerSession.token_hash == hash_token(token)))
+
+
+# --- the partner's passcode and agreement ------------------------------------------------
+
+def passcode_mode() -> str:
+    """The practice's setting: "offered" (default), "required" or "off"."""
+    return current_app.config["PARTNER_PASSCODE"]
+
+
+def needs_passcode(partner: Partner) -> bool:
+    """Whether a new browser must enter this partner's passcode before their page opens."""
+    return passcode_mode() != "off" and partner.has_passcode
+
+
+def should_ask_for_passcode(partner: Partner) -> bool:
+    """Whether to offer (or, when required, insist on) setting a passcode now."""
+    mode = passcode_mode()
+    if mode == "off" or partner.has_passcode:
+        return False
+    return mode == "required" or partner.passcode_offered_at is None
+
+
+def set_passcode(partner: Partner, passcode: str) -> None:
+    partner.passcode_hash = password_hasher.hash(passcode)
+    partner.passcode_offered_at = partner.passcode_offered_at or utcnow()
+    record("partner.passcode_set", partner, object_type="partner", actor=f"partner:{partner.id}")
+
+
+def decline_passcode(partner: Partner) -> None:
+    partner.passcode_offered_at = utcnow()
+    record("partner.passcode_declined", partner, object_type="partner", actor=f"partner:{partner.id}")
+
+
+def clear_passcode(partner: Partner) -> None:
+    """The therapist clears a forgotten passcode; the partner may set a new one on their next visit."""
+    partner.passcode_hash = None
+    partner.passcode_offered_at = None
+    record("partner.passcode_clear", partner, object_type="partner")
+
+
+def _passcode_failures(partner: Partner, ip: str | None = None) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["PASSCODE_THROTTLE_MINUTES"])
+    query = db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "partner.passcode_failed", AuditEvent.object_type == "partner",
+        AuditEvent.object_id == partner.id, AuditEvent.at >= since)
+    if ip is not None:
+        query = query.where(AuditEvent.ip == ip)
+    return db.session.execute(query).scalar_one()
+
+
+def passcode_throttled(partner: Partner, ip: str | None) -> bool:
+    """Too many wrong passcodes from this address, or from anywhere (a much higher ceiling).
+
+    Counting per address first means someone else guessing cannot lock the partner out
+    for long; refused tries are not counted, so waiting always ends the wait.
+    """
+    cfg = current_app.config
+    return (_passcode_failures(partner, ip) >= cfg["PASSCODE_FAILURES_PER_PARTNER_AND_ADDRESS"]
+            or _passcode_failures(partner) >= cfg["PASSCODE_FAILURES_PER_PARTNER"])
+
+
+def check_passcode(partner: Partner, passcode: str | None) -> bool:
+    """Whether the passcode is the partner's; a wrong one is recorded (it is what the throttle counts)."""
+    try:
+        if passcode and password_hasher.verify(partner.passcode_hash, passcode):
+            return True
+    except VerificationError:
+        pass
+    record("partner.passcode_failed", partner, object_type="partner", actor="anonymous")
+    return False
+
+
+def agree_to_policy(partner: Partner) -> None:
+    partner.policy_agreed_at = utcnow()
+    record("partner.policy_agree", partner, object_type="partner", actor=f"partner:{partner.id}")

@@ -22,6 +22,11 @@ PAGE_SIZES = {"Letter": "letter", "A4": "A4"}
 THERAPIST_ONLY_NOTE = "Only your therapist sees this answer."
 JOINT_PRIVATE_NOTE = ("Only your therapist sees this answer, so it is not for this shared sheet: "
                       "answer it online with your own link, or on a separate page for your therapist.")
+# What a take-home sheet prints where its safety questions would be: they are asked online or
+# in the office, never on paper that someone else at home could read.
+SAFETY_ASKED_IN_PRIVATE = ("Your therapist will also ask you a few questions about safety, "
+                           "in private, at your next session.")
+IN_OFFICE_BANNER = "For use in the office with your therapist. Please do not take this sheet home."
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class PrintContext:
     session_label: str | None = None
     large_print: bool = False
     paper: str = "Letter"
+    # The full sheet, safety questions included, filled in during a session and kept by the
+    # therapist; it carries no link.
+    in_office: bool = False
+    # The practice's crisis resources, printed at the end of a handout that asks for them.
+    crisis_text: str | None = None
 
     def __post_init__(self):
         if self.paper not in PAGE_SIZES:
@@ -54,7 +64,7 @@ class WorksheetPart(NamedTuple):
 
 
 class _Item(NamedTuple):
-    """A question as printed: the field, a note under its label, and whether to leave room."""
+    """A question as printed: the field (None for a line of text only), a note, and whether to leave room."""
 
     field: object
     note: str | None
@@ -122,18 +132,20 @@ def guide_html(modules: list[Module], ctx: PrintContext) -> str:
                      therapist_only=True)
 
 
-def _worksheet_items(template: HomeworkTemplate) -> list[_Item]:
+def _worksheet_items(template: HomeworkTemplate, in_office: bool = False) -> list[_Item]:
     """Which questions a sheet prints, and how.
 
-    A partner's own sheet prints therapist-only questions with a note. A joint sheet is seen
-    by both partners, so safety questions are left off it entirely (they are on each
-    partner's own sheet) and a private question gets no writing room, only where to answer it.
+    A sheet that goes home never holds a safety question: one line in their place says the
+    therapist will ask in private (only the in-office sheet prints them). A partner's own sheet
+    prints private questions with a note. A joint sheet is seen by both partners, so a private
+    question gets no writing room there, only where to answer it.
     """
     items = []
     for form_field in template.fields:
-        if template.is_joint and form_field.safety:
-            continue
-        if template.is_joint and form_field.private:
+        if form_field.safety and not in_office:
+            if not any(item.field is None for item in items):
+                items.append(_Item(None, SAFETY_ASKED_IN_PRIVATE, False))
+        elif template.is_joint and form_field.private:
             items.append(_Item(form_field, JOINT_PRIVATE_NOTE, False))
         else:
             items.append(_Item(form_field, THERAPIST_ONLY_NOTE if form_field.therapist_only else None, True))
@@ -151,10 +163,10 @@ def qr_png_data_url(text: str) -> str:
 def _worksheet(template: HomeworkTemplate, module: Module, ctx: PrintContext, fillable: bool) -> Markup:
     return _fragment(
         "worksheet.html", ctx, template=template, module=module, fillable=fillable,
-        who="Both of you" if template.is_joint else (ctx.partner_name or "You"),
+        who="Both of you" if template.is_joint else (ctx.partner_name or "You"), in_office_banner=IN_OFFICE_BANNER,
         frequency=FREQUENCIES.get(template.frequency, template.frequency),
-        items=_worksheet_items(template),
-        qr_png=qr_png_data_url(ctx.link_url) if ctx.link_url else None,
+        items=_worksheet_items(template, ctx.in_office),
+        qr_png=qr_png_data_url(ctx.link_url) if ctx.link_url and not ctx.in_office else None,
     )
 
 

@@ -17,9 +17,13 @@ from ..sessions.models import TherapySession
 from ..timeutil import utcnow
 
 
-def context_for(couple: Couple, therapist, *, large_print: bool = False, **values) -> PrintContext:
+def context_for(couple: Couple, therapist, *, large_print: bool = False, partner: Partner | None = None,
+                **values) -> PrintContext:
+    """Who a document is for: the couple, or one partner alone (then no other name is printed)."""
     return PrintContext(
-        couple_names=couple.name,
+        couple_names=partner.first_name if partner else couple.name,
+        partner_name=partner.first_name if partner else None,
+        crisis_text=current_app.config["CRISIS_RESOURCES"],
         therapist_name=therapist.display_name,
         practice_name=therapist.practice_name or current_app.config["PRACTICE_NAME"],
         date=utcnow().date(),
@@ -50,35 +54,57 @@ def _partner_link(partner: Partner | None) -> str | None:
     return link_url(link) if link else None
 
 
-def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_print: bool = False) -> WorksheetPart:
+def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_print: bool = False,
+                   in_office: bool = False) -> WorksheetPart:
+    """A worksheet for whom the assignment is for: one partner (with their link) or the couple.
+
+    The in-office sheet is the full sheet, safety questions included, for use in a session;
+    it carries no link.
+    """
     library = get_library()
     template = library.template(assignment.template_key)
     partner = assignment.partner
-    ctx = context_for(couple, therapist, large_print=large_print, due_on=assignment.due_on,
-                      partner_name=partner.first_name if partner else None, link_url=_partner_link(partner))
+    ctx = context_for(couple, therapist, large_print=large_print, partner=partner, due_on=assignment.due_on,
+                      link_url=None if in_office else _partner_link(partner), in_office=in_office)
     if assignment.instructions:
         template = replace(template, instructions=f"{template.instructions}\n\n{assignment.instructions}")
     return WorksheetPart(template, library.get(assignment.module_slug), ctx)
 
 
 def assignment_worksheet(assignment: Assignment, couple: Couple, therapist, large_print: bool,
-                         fillable: bool) -> tuple[bytes, bool]:
-    part = worksheet_part(assignment, couple, therapist, large_print)
+                         fillable: bool, in_office: bool = False) -> tuple[bytes, bool]:
+    part = worksheet_part(assignment, couple, therapist, large_print, in_office)
     inputs = {"kind": "worksheet", "couple_id": couple.id, "assignment": assignment.id, "fillable": fillable,
               "instructions": part.template.instructions, **_ctx_inputs(part.ctx)}
     return _cached(inputs, lambda: worksheet_pdf(part.template, part.module, part.ctx, fillable=fillable))
 
 
-def session_packet(session: TherapySession, couple: Couple, therapist, large_print: bool) -> tuple[bytes, bool]:
-    """The packet: cover, each planned module's handout, each worksheet assigned at this session."""
+def packet_assignments(session: TherapySession, partner: Partner | None) -> list[Assignment]:
+    """The worksheets a packet holds: the joint ones for the couple's, one partner's own for theirs."""
+    whose = Assignment.partner_id.is_(None) if partner is None else Assignment.partner_id == partner.id
+    return db.session.execute(
+        db.select(Assignment).where(Assignment.session_id == session.id, whose).order_by(Assignment.id)
+    ).scalars().all()
+
+
+def session_packet(session: TherapySession, couple: Couple, therapist, large_print: bool,
+                   partner: Partner | None = None) -> tuple[bytes, bool]:
+    """A session's packet, for the couple or for one partner alone.
+
+    The couple's packet: a cover with the note to the couple, each planned module's handout and
+    the joint worksheets; no personal link. A partner's packet: a cover for them, the same
+    handouts and that partner's own worksheets with their link; nothing of the other partner.
+    """
     library = get_library()
     modules = [library.get(slug) for slug in session.module_slugs if library.get(slug)]
-    assignments = db.session.execute(
-        db.select(Assignment).where(Assignment.session_id == session.id).order_by(Assignment.id)).scalars().all()
+    assignments = packet_assignments(session, partner)
     worksheets = [worksheet_part(a, couple, therapist, large_print) for a in assignments]
-    ctx = context_for(couple, therapist, large_print=large_print, note_to_couple=session.note_to_couple,
-                      session_label=f"Session {session.number} · {session.starts_at.strftime('%A %B %-d, %Y')}")
+    label = f"Session {session.number} · {session.starts_at.strftime('%A %B %-d, %Y')}"
+    ctx = context_for(couple, therapist, large_print=large_print, partner=partner,
+                      note_to_couple=None if partner else session.note_to_couple,
+                      session_label=f"{label} · For {partner.first_name}" if partner else label)
     inputs = {"kind": "packet", "couple_id": couple.id, "session": session.id, "modules": [m.slug for m in modules],
+              "partner": partner.id if partner else None,
               "worksheets": [(a.id, w.template.instructions, _ctx_inputs(w.ctx)) for a, w in zip(assignments, worksheets)],
               **_ctx_inputs(ctx)}
     return _cached(inputs, lambda: packet(ctx, modules, worksheets))

@@ -1,11 +1,11 @@
 """PDF downloads for the therapist; the bytes come from the printing services."""
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple
+from ..couples.services import get_owned_couple, partner_of
 from ..extensions import db
-from ..homework.services import get_assignment_of
+from ..homework.services import confirm_joint_work_safe, get_assignment_of, open_flags
 from ..library import get_library
 from ..notes.services import note_of
 from ..sessions.services import get_session_of
@@ -46,15 +46,36 @@ def handout(couple_id: int, slug: str):
     return _pdf(data, f"{slug}{_suffix()}.pdf", hit)
 
 
-@bp.get("/sessions/<int:session_id>/packet.pdf")
+@bp.route("/sessions/<int:session_id>/packet.pdf", methods=["GET", "POST"])
 def packet(couple_id: int, session_id: int):
-    """The session packet: cover, handouts and worksheets."""
+    """The couple's packet: cover, handouts and joint worksheets, with no personal link.
+
+    While a partner has an open safety flag, the therapist first confirms (a POST, audited)
+    that joint work is safe.
+    """
     couple = get_owned_couple(couple_id, current_user.id)
     session = get_session_of(couple.id, session_id)
+    if request.method == "POST":
+        confirm_joint_work_safe(couple, "couple packet")
+    elif flags := open_flags(couple.id):
+        return render_template("printing/confirm_joint.html", couple=couple, session=session, flags=flags,
+                               large=_large())
     data, hit = services.session_packet(session, couple, current_user, _large())
-    record("print.packet", session, object_type="session")
+    record("print.packet", session, object_type="session", detail="couple")
     db.session.commit()
-    return _pdf(data, f"session-{session.number}-packet{_suffix()}.pdf", hit)
+    return _pdf(data, f"session-{session.number}-packet-for-the-couple{_suffix()}.pdf", hit)
+
+
+@bp.get("/sessions/<int:session_id>/packet-for/<int:partner_id>.pdf")
+def partner_packet(couple_id: int, session_id: int, partner_id: int):
+    """One partner's own packet: the handouts and their own worksheets with their link, for them alone."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    session = get_session_of(couple.id, session_id)
+    partner = partner_of(couple, partner_id)
+    data, hit = services.session_packet(session, couple, current_user, _large(), partner=partner)
+    record("print.packet", session, object_type="session", detail=f"partner:{partner.id}")
+    db.session.commit()
+    return _pdf(data, f"session-{session.number}-packet-for-{partner.position}{_suffix()}.pdf", hit)
 
 
 @bp.get("/sessions/<int:session_id>/guide.pdf")
@@ -70,14 +91,18 @@ def guide(couple_id: int, session_id: int):
 
 @bp.get("/homework/<int:assignment_id>/worksheet.pdf")
 def worksheet(couple_id: int, assignment_id: int):
-    """A homework worksheet for the partner (or both), with a QR code of their link."""
+    """A homework worksheet for the partner (or both), with a QR code of their link.
+
+    ?office=1 gives the full sheet, safety questions included, to fill in during a session.
+    """
     couple = get_owned_couple(couple_id, current_user.id)
     assignment = get_assignment_of(couple.id, assignment_id)
     fillable = request.args.get("fillable") == "1"
-    data, hit = services.assignment_worksheet(assignment, couple, current_user, _large(), fillable)
-    record("print.worksheet", assignment)
+    in_office = request.args.get("office") == "1"
+    data, hit = services.assignment_worksheet(assignment, couple, current_user, _large(), fillable, in_office)
+    record("print.worksheet", assignment, detail="in office" if in_office else None)
     db.session.commit()
-    kind = "fillable-" if fillable else ""
+    kind = ("in-office-" if in_office else "") + ("fillable-" if fillable else "")
     return _pdf(data, f"{assignment.template_id}-{kind}worksheet{_suffix()}.pdf", hit)
 
 

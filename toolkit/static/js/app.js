@@ -32,3 +32,19 @@ document.querySelectorAll("form[data-autosave]").forEach((form) => {
     }, 3000);
   });
 });
+
+// Leave quickly: replace this page with a neutral site at once (no history entry), and end the
+// session on the server in the background, without waiting for its answer. Esc does the same.
+const quickExit = document.querySelector("form[data-quick-exit]");
+if (quickExit) {
+  const leave = (event) => {
+    if (event) event.preventDefault();
+    try { navigator.sendBeacon(quickExit.action, new FormData(quickExit)); } catch (error) { /* leave anyway */ }
+    document.body.hidden = true;
+    window.location.replace(quickExit.dataset.quickExit);
+  };
+  quickExit.addEventListener("submit", leave);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) leave(event);
+  });
+}
