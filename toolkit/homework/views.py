@@ -6,7 +6,7 @@ from ..audit.services import record
 from ..couples.services import get_owned_couple, partner_of
 from ..extensions import db
 from ..library import get_library
-from ..partners.services import issue_link, links_of, revoke_links
+from ..partners.services import clear_passcode as clear_partner_passcode, issue_link, links_of, revoke_links
 from ..sessions.services import get_session_of
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
@@ -119,4 +119,15 @@ def revoke_link(couple_id: int, partner_id: int):
     revoke_links(partner)
     db.session.commit()
     flash(f"{partner.first_name}'s link no longer works.", "info")
+    return redirect(url_for("homework.links", couple_id=couple.id))
+
+
+@bp.post("/partners/<int:partner_id>/passcode/clear")
+def clear_passcode(couple_id: int, partner_id: int):
+    """Clear a partner's forgotten passcode (audited); they may set a new one on their next visit."""
+    couple = get_owned_couple(couple_id, current_user.id)
+    partner = partner_of(couple, partner_id)
+    clear_partner_passcode(partner)
+    db.session.commit()
+    flash(f"{partner.first_name}'s passcode is cleared. Their link opens without one until they set a new one.", "info")
     return redirect(url_for("homework.links", couple_id=couple.id))

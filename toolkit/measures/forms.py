@@ -19,7 +19,8 @@ MeasureForm = type("MeasureForm", (BaseForm,), {
 
 # The check-in a partner answers online: the measure, then the private safety questions (optional).
 CheckinForm = type("CheckinForm", (MeasureForm,), {
-    q.name: RadioField(q.label, validators=[Optional()], choices=q.options) for q in SAFETY_QUESTIONS
+    q.name: RadioField(q.label, validators=[Optional()], choices=[SelectChoice(v, label) for v, label in q.options])
+    for q in SAFETY_QUESTIONS
 })
 
 

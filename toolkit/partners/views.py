@@ -198,10 +198,11 @@ def checkin():
         safety = safety_answers_of(form)
         save_measure(couple, g.partner, session_due, answers_of(form), "online", safety)
         db.session.commit()
+        flash("Thank you. Your check-in went to your therapist.", "success")
         if concerns_in(safety or {}):
             session[CRISIS_KEY] = True
-        flash("Thank you. Your check-in went to your therapist.", "success")
-        return redirect(url_for("partner.sent"))
+            return redirect(url_for("partner.sent"))
+        return redirect(url_for("partner.home"))
     return render_template("partner/checkin.html", form=form, items=ITEMS, session_due=session_due,
                            safety_questions=SAFETY_QUESTIONS if couple.safety_questions_on else (),
                            screen_note=SCREEN_NOTE)
