@@ -71,6 +71,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         PASSCODE_THROTTLE_MINUTES=15,
         PAPER_SIZE="Letter",  # or "A4"
         PDF_CACHE_MAX_BYTES=200 * 1024 * 1024,
+        # The key of the audit chain's and signed notes' HMACs; kept apart from the database.
+        # None: derived from SECRET_KEY (make run writes its own RECORDS_KEY into instance/config.py).
+        RECORDS_KEY=None,
+        REQUIRE_MFA=True,  # every account but the demo's signs in with a second factor
+        TRUSTED_PROXIES=0,  # how many proxies stand in front (X-Forwarded-For is read through ProxyFix)
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        PARTNER_SESSION_HOURS=12,  # a partner's browser session ends after this, however active
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
