@@ -38,10 +38,13 @@ $(VENV)/.installed: pyproject.toml
 system-libs:
 	@sh scripts/system-libs.sh
 
+# The keys are secrets: instance/ is 0700 and config.py 0600 (umask 077), written whole or not at all.
+# RECORDS_KEY keys the audit chain and signed notes, apart from the database.
 instance/config.py:
-	@mkdir -p instance
-	@$(PYTHON) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
-	@echo "Wrote $@ with a new secret key."
+	@umask 077 && mkdir -p instance && chmod 700 instance && \
+	  $(PYTHON) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32)); print('RECORDS_KEY = %r' % secrets.token_hex(32))" > $@.tmp && \
+	  mv $@.tmp $@
+	@echo "Wrote $@ with new keys."
 
 db: setup
 	$(FLASK) db upgrade

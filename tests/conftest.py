@@ -46,6 +46,8 @@ def make_app(tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://toolkit.test",
         "PDF_CACHE_DIR": str(tmp_path / "pdf-cache"),
+        # Clinical features are tested signed in with a password; tests/auth prove the second factor.
+        "REQUIRE_MFA": False,
     }
     config.update(overrides)
     app = create_app(config)

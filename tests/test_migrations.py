@@ -57,3 +57,76 @@ def test_a_database_from_the_first_release_upgrades_with_its_rows_intact(empty_a
         assert row.notes == "kept" and not row.checkin_enabled
         assert names == ["Ana", "Sam"]
         db.engine.dispose()
+
+
+def test_records_from_before_keying_keep_verifying_by_their_old_rule_and_are_then_sealed(empty_app):
+    """Migration 0009 re-hashes nothing: old rows and signed notes are marked and checked as they were."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.audit.tamper import rewrite
+    from toolkit.audit.models import LEGACY, AuditEvent
+    from toolkit.audit.services import GENESIS, record, verify_chain
+    from toolkit.notes.models import Addendum, SessionNote
+
+    signed_at = datetime(2026, 11, 20, 17, 5, 1, 123456)
+    note = SessionNote(id=1, session_id=1, format="SOAP", signed_at=signed_at, signed_by_id=1, signed_by_name="A",
+                       sections={"subjective": "Tired.", "objective": "", "assessment": "", "plan": ""})
+    addendum = Addendum(note_id=1, author_id=1, author_name="A", created_at=signed_at, text="Called.")
+    note_hash, addendum_hash = note.legacy_hash(), addendum.legacy_hash()
+    events, previous = [], GENESIS
+    for n, (action, detail) in enumerate([("login", None), ("note.sign", note_hash), ("note.addendum", "addendum 1"),
+                                          ("note.view", None)]):
+        at = datetime(2026, 11, 20, 17, n, 0, 500)
+        object_type, object_id = (None, None) if action == "login" else ("note", 1)
+        digest = AuditEvent(prev_hash=previous, at=at, actor="therapist:1", action=action, object_type=object_type,
+                            object_id=object_id, detail=detail).legacy_hash()
+        events.append({"at": at, "action": action, "object_type": object_type, "object_id": object_id,
+                       "detail": detail, "prev_hash": previous, "hash": digest})
+        previous = digest
+
+    with empty_app.app_context():
+        upgrade(revision="5c1f0a9e7d21")  # the release before keying
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO therapists (id, email, name, password_hash, is_active_account, created_at) "
+                              "VALUES (1, 'a@example.org', 'A', 'x', true, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO couples (id, therapist_id, created_at) VALUES (1, 1, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO therapy_sessions (id, couple_id, number, starts_at, status, created_at) "
+                              "VALUES (1, 1, 1, :at, 'held', :at)"), {"at": signed_at})
+            conn.execute(text("INSERT INTO session_notes (id, session_id, format, sections, created_at, updated_at, "
+                              "signed_at, signed_by_id, signed_by_name, content_hash) VALUES (1, 1, 'SOAP', :sections, "
+                              ":at, :at, :at, 1, 'A', :hash)"),
+                         {"sections": '{"subjective": "Tired.", "objective": "", "assessment": "", "plan": ""}',
+                          "at": signed_at, "hash": note_hash})
+            conn.execute(text("INSERT INTO note_addenda (id, note_id, text, author_id, author_name, created_at, "
+                              "content_hash) VALUES (1, 1, 'Called.', 1, 'A', :at, :hash)"),
+                         {"at": signed_at, "hash": addendum_hash})
+            conn.execute(text("INSERT INTO audit_events (at, actor, action, object_type, object_id, detail, prev_hash, "
+                              "hash) VALUES (:at, 'therapist:1', :action, :object_type, :object_id, :detail, "
+                              ":prev_hash, :hash)"), events)
+        upgrade()
+
+        stored = db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+        assert [(e.seq, e.scheme) for e in stored] == [(n, LEGACY) for n in (1, 2, 3, 4)]
+        result = verify_chain()
+        assert result.ok and result.checked == 4 and result.before_keying == 4
+        note = db.session.get(SessionNote, 1)
+        assert note.signed_before_keying and note.is_intact
+        assert note.addenda[0].written_before_keying and note.addenda[0].is_intact
+
+        first_keyed = record("note.view", note, object_type="note")
+        db.session.commit()
+        assert (first_keyed.seq, first_keyed.prev_hash) == (5, stored[-1].hash)
+        assert verify_chain().ok
+
+        # The first keyed row sealed the old rows: rewriting them by their old rule now shows.
+        rewrite(stored[1].id, detail="0" * 64)
+        result = verify_chain()
+        assert not result.ok and result.first_bad_id == first_keyed.id
+        if db.engine.dialect.name == "postgresql":  # the migration made the table append-only
+            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text("DELETE FROM audit_events"))
+        db.session.remove()
+        db.engine.dispose()

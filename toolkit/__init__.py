@@ -7,7 +7,18 @@ from flask import Flask
 from . import security
 from .extensions import configure_sqlite, csrf, db, login_manager, migrate
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# templates/, handouts/ and migrations/ live at the top of a source checkout; a wheel ships them
+# inside the package (pyproject.toml maps them there), since site-packages has no project root.
+INSTALLED_FROM_WHEEL = (PACKAGE_DIR / "migrations").is_dir()
+FILES_ROOT = PACKAGE_DIR if INSTALLED_FROM_WHEEL else PROJECT_ROOT
+TEMPLATES_DIR = FILES_ROOT / "templates"
+HANDOUTS_DIR = FILES_ROOT / "handouts"
+MIGRATIONS_DIR = FILES_ROOT / "migrations"
+# A checkout keeps its instance/ beside the code; an installed app uses Flask's default,
+# <prefix>/var/toolkit-instance (TOOLKIT_INSTANCE chooses another).
+DEFAULT_INSTANCE = None if INSTALLED_FROM_WHEEL else str(PROJECT_ROOT / "instance")
 
 DEFAULT_CRISIS_RESOURCES = (
     "If you are in danger right now, call 911 or your local emergency number.\n"
@@ -37,9 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment, then tests."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("TOOLKIT_INSTANCE", str(PROJECT_ROOT / "instance")),
+        instance_path=os.environ.get("TOOLKIT_INSTANCE") or DEFAULT_INSTANCE,
         instance_relative_config=True,
-        template_folder="../templates",
+        template_folder=str(TEMPLATES_DIR),
     )
     app.config.from_mapping(
         SECRET_KEY=None,
@@ -53,11 +64,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="toolkit_session",
         IDLE_TIMEOUT_MINUTES=30,
         ABSOLUTE_TIMEOUT_HOURS=12,
-        LOGIN_FAILURES_PER_ACCOUNT=5,
+        # Wrong passwords or codes are counted per account and address, so someone else failing
+        # cannot lock the real user out; the per-account ceiling only stops a spread-out attack.
+        LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS=5,
+        LOGIN_FAILURES_PER_ACCOUNT=50,
         LOGIN_FAILURES_PER_ADDRESS=20,
         LOGIN_THROTTLE_MINUTES=15,
         PRACTICE_NAME="Your practice",
-        HANDOUTS_DIR=str(PROJECT_ROOT / "handouts"),
+        HANDOUTS_DIR=str(HANDOUTS_DIR),
         WTF_CSRF_TIME_LIMIT=None,
         PARTNER_LINK_DAYS=60,
         PARTNER_LINK_FAILURES_PER_ADDRESS=20,
@@ -94,18 +108,25 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError('PARTNER_PASSCODE must be "offered", "required" or "off".')
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
-    os.makedirs(app.instance_path, exist_ok=True)
+    # A failing statement's parameters (clinical text) stay out of errors and logs, whatever the
+    # configuration's engine options say.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
+    # The instance folder holds the keys (config.py), the SQLite database and cached PDFs.
+    security.private_dir(Path(app.instance_path))
+    security.make_private(Path(app.instance_path) / "config.py")
     security.redact_tokens_in_logs()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+            security.keep_sqlite_files_private(db.engine)
 
     from . import cli, library, models  # noqa: F401 - models registers every table
+    from .admin import views as admin
     from .auth import views as auth
     from .couples import views as couples
     from .dashboard import views as dashboard
@@ -119,7 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     library.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
+    for blueprint in (auth.bp, admin.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
                       partners.link_bp, partners.public_bp, partners.bp):
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_FLOOR"):

@@ -21,6 +21,10 @@ from .timeutil import utcnow
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-practice-2026"  # noqa: S105 - the published demo login, printed by `make run`
+# The practice's admin and a second therapist, with the same published password. Demo accounts
+# sign in without a second factor (mfa_exempt); every real account sets one up.
+DEMO_ADMIN_EMAIL = "admin@example.org"
+DEMO_COLLEAGUE_EMAIL = "lee@example.org"
 
 COUPLES = [
     {
@@ -52,6 +56,12 @@ def load_demo() -> Therapist:
     """Create the demo practice; the caller commits."""
     therapist = create_therapist(DEMO_EMAIL, "Dr. Robin Hale", DEMO_PASSWORD, credentials="LMFT",
                                  practice_name="Harbor Couples Counseling")
+    admin = create_therapist(DEMO_ADMIN_EMAIL, "Casey Morgan", DEMO_PASSWORD, practice_name="Harbor Couples Counseling",
+                             role="admin")
+    colleague = create_therapist(DEMO_COLLEAGUE_EMAIL, "Lee Park", DEMO_PASSWORD, credentials="LPC",
+                                 practice_name="Harbor Couples Counseling")
+    for account in (therapist, admin, colleague):
+        account.mfa_exempt = True
     today = date.today()
     couples = []
     for spec in COUPLES:
@@ -66,6 +76,10 @@ def load_demo() -> Therapist:
     for couple in couples:
         for partner in couple.partners:
             issue_link(partner)
+    create_couple(colleague.id, {
+        "partner_1": {"first_name": "Noor", "pronouns": "she/her", "email": None},
+        "partner_2": {"first_name": "Ben", "pronouns": "he/him", "email": None},
+        "started_on": date.today() - timedelta(weeks=1), "notes": "First consultation booked."})
     return therapist
 
 

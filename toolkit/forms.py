@@ -1,6 +1,18 @@
 """The base every form in the app builds on."""
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField
+from wtforms.validators import ValidationError
+
+# Dates are real days: a mistyped year (9999) would break the pages and printing that add days
+# to it or count the weeks between sessions.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def within_sane_years(_form, field) -> None:
+    """Refuse a date outside EARLIEST_YEAR..LATEST_YEAR, with a message saying what is accepted."""
+    value = field.data
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
 
 
 def _drop_nul(value):

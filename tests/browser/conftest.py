@@ -53,7 +53,8 @@ def browser():
 @pytest.fixture
 def live_app(tmp_path):
     """The demo practice served by a real server on a free port."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, BASE_URL="http://127.0.0.1:0")
+    # As a practice runs it: CSRF on, and a second factor for every account but the demo ones.
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, REQUIRE_MFA=True, BASE_URL="http://127.0.0.1:0")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = base

@@ -86,6 +86,7 @@ def test_a_draft_keeps_no_safety_answer(screening, partner_client):
 def test_every_partner_page_has_a_quick_exit_first_and_help_and_safety(app, screening, partner_client):
     ana = partner_client(screening["ana_token"])
     pages = ["/me/", f"/me/homework/{screening['hw'].id}", "/help", "/me/policy"]
+    assert "All homework" in ana.get("/help").get_data(as_text=True)  # the way back, when signed in
     for url in pages:
         html = ana.get(url).get_data(as_text=True)
         body = html.split("<body", 1)[1]
@@ -160,7 +161,8 @@ def test_a_passcode_is_asked_in_a_new_browser_and_not_in_the_same_one(app, scree
     other = app.test_client()
     assert "Your passcode" in other.get(f"/p/{token}").get_data(as_text=True)
     missing = other.post(f"/p/{token}")
-    assert missing.status_code == 400 and "not right" in missing.get_data(as_text=True)
+    assert missing.status_code == 400 and "Type your passcode" in missing.get_data(as_text=True)
+    assert not _events("partner.passcode_failed")  # an empty field is not a guess
     assert other.get("/me/").status_code == 404
     assert other.post(f"/p/{token}", data={"passcode": "0000"}).status_code == 400
     assert other.post(f"/p/{token}", data={"passcode": code}).status_code == 302

@@ -5,7 +5,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,16 @@ class Therapist(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "therapist", or "admin": an admin manages accounts and reads the audit log, and sees
+    # only their own couples' clinical records, like anyone else.
+    role: Mapped[str] = mapped_column(String(16), default="therapist", server_default="therapist")
+    password_changed_at: Mapped[datetime | None]
+    # The second factor: a TOTP secret, encrypted under a key kept apart from the database,
+    # and the last time step used (a code works once). Only the demo account is exempt.
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enrolled_at: Mapped[datetime | None]
+    mfa_last_step: Mapped[int | None]
+    mfa_exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     couples = relationship("Couple", back_populates="therapist", lazy="raise")
 
@@ -52,6 +62,14 @@ class Therapist(UserMixin, db.Model):
         return self.is_active_account
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa_enrolled_at is not None
+
+    @property
     def display_name(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
@@ -72,3 +90,30 @@ class LoginSession(db.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code to sign in without the authenticator; only its keyed hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]
+
+
+class AccountToken(db.Model):
+    """A one-time link to set a password: an invitation to a new account, or a reset."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "invite" or "reset"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    therapist: Mapped[Therapist] = relationship(lazy="joined")

@@ -2,6 +2,7 @@
 import secrets
 from contextlib import suppress
 from datetime import timedelta
+from functools import cache
 
 from argon2.exceptions import VerificationError
 from flask import current_app
@@ -10,7 +11,7 @@ from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import LoginSession, Therapist, password_hasher
+from .models import AccountToken, LoginSession, Therapist, password_hasher
 
 # Verified against when the email is unknown or throttled, so every failure costs the same time.
 _DUMMY_HASH = password_hasher.hash("not-a-real-password")
@@ -22,38 +23,74 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_therapist(email: str, name: str, password: str, *, credentials: str | None = None,
-                     practice_name: str | None = None) -> Therapist:
-    """Add an account; the caller commits."""
+def password_problem(password: str, email: str) -> str | None:
+    """Why a new password will not do, or None: its length, the email itself, or a known breached password."""
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise ValueError(f"The password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
+        return f"The password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long."
     email = normalise_email(email)
+    if password.strip().lower() in (email, email.split("@")[0]):
+        return "The password cannot be your email address."
+    if is_breached(password):
+        return "That password is on a list of passwords leaked in breaches. Choose another one."
+    return None
+
+
+@cache
+def _breached() -> frozenset[str]:
+    # zxcvbn ships 30,000 of the most common leaked passwords; we check against them offline.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_breached(password: str) -> bool:
+    return password.lower() in _breached()
+
+
+def create_therapist(email: str, name: str, password: str | None, *, credentials: str | None = None,
+                     practice_name: str | None = None, role: str = "therapist") -> Therapist:
+    """Add an account; the caller commits. With no password, the account waits for its invitation."""
+    email = normalise_email(email)
+    if password is not None and (problem := password_problem(password, email)):
+        raise ValueError(problem)
     if db.session.execute(db.select(Therapist.id).filter_by(email=email)).first():
         raise ValueError(f"There is already an account for {email}.")
     therapist = Therapist(email=email, name=name.strip(), credentials=credentials,
-                          practice_name=practice_name)
-    therapist.set_password(password)
+                          practice_name=practice_name, role=role)
+    # No password yet: a random one nobody knows, until the invitation sets a real one.
+    therapist.set_password(password if password is not None else secrets.token_urlsafe(32))
     db.session.add(therapist)
     db.session.flush()
     record("therapist.create", therapist, actor="system")
     return therapist
 
 
-def _recent_failures(column, value) -> int:
+def _recent_failures(**where) -> int:
+    """Failed sign-ins (wrong password or code) in the throttle window, matching every condition given."""
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    return db.session.execute(
-        db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "login.failed", column == value, AuditEvent.at >= since
-        )
-    ).scalar_one()
+    query = db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed", AuditEvent.at >= since)
+    for column, value in where.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    return db.session.execute(query).scalar_one()
 
 
 def is_throttled(email: str, ip: str | None) -> bool:
-    """Too many recent failures for this account or from this address."""
+    """Too many recent failures for this account from this address, from this address, or in all.
+
+    Someone else failing from their own address cannot lock the real user out: only the
+    much higher per-account ceiling applies to them. Refused tries are not failures, so the
+    wait always ends.
+    """
     cfg = current_app.config
-    if _recent_failures(AuditEvent.subject, email) >= cfg["LOGIN_FAILURES_PER_ACCOUNT"]:
+    if _recent_failures(subject=email, ip=ip) >= cfg["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"]:
         return True
-    return bool(ip) and _recent_failures(AuditEvent.ip, ip) >= cfg["LOGIN_FAILURES_PER_ADDRESS"]
+    if ip and _recent_failures(ip=ip) >= cfg["LOGIN_FAILURES_PER_ADDRESS"]:
+        return True
+    return _recent_failures(subject=email) >= cfg["LOGIN_FAILURES_PER_ACCOUNT"]
+
+
+def record_failure(email: str, reason: str) -> None:
+    record("login.failed", subject=normalise_email(email), detail=reason, actor="anonymous")
 
 
 def authenticate(email: str, password: str, ip: str | None) -> Therapist | None:
@@ -62,15 +99,17 @@ def authenticate(email: str, password: str, ip: str | None) -> Therapist | None:
     Failures are recorded (they are what the throttle counts) and all look alike to the caller.
     """
     email = normalise_email(email)
-    therapist = db.session.execute(db.select(Therapist).filter_by(email=email)).scalar()
-    throttled = is_throttled(email, ip)
-    if therapist is None or throttled or not therapist.is_active:
+    if is_throttled(email, ip):
         _burn_time(password)
-        reason = "throttled" if throttled else "unknown or inactive"
-        record("login.failed", subject=email, detail=reason, actor="anonymous")
+        record("login.refused", subject=email, detail="throttled", actor="anonymous")
+        return None
+    therapist = db.session.execute(db.select(Therapist).filter_by(email=email)).scalar()
+    if therapist is None or not therapist.is_active:
+        _burn_time(password)
+        record_failure(email, "unknown or inactive")
         return None
     if not therapist.check_password(password):
-        record("login.failed", subject=email, detail="wrong password", actor="anonymous")
+        record_failure(email, "wrong password")
         return None
     if password_hasher.check_needs_rehash(therapist.password_hash):
         therapist.set_password(password)
@@ -129,3 +168,61 @@ def load_session(token: str) -> Therapist | None:
         return None
     therapist.session_token = token
     return therapist
+
+
+def end_every_session(therapist: Therapist, *, keep: str | None = None) -> None:
+    """Sign the account out everywhere (but the browser whose token is `keep`)."""
+    query = db.delete(LoginSession).where(LoginSession.therapist_id == therapist.id)
+    if keep:
+        query = query.where(LoginSession.token_hash != LoginSession.hash_token(keep))
+    db.session.execute(query)
+
+
+def change_password(therapist: Therapist, new_password: str, *, keep_session: str | None = None) -> None:
+    """Set a new password (already checked) and end every other session of the account."""
+    therapist.set_password(new_password)
+    therapist.password_changed_at = utcnow()
+    end_every_session(therapist, keep=keep_session)
+    record("password.change", therapist, object_type="therapist")
+
+
+# --- one-time links: an invitation to a new account, a password reset ----------------------
+
+TOKEN_LIFETIMES = {"invite": timedelta(days=7), "reset": timedelta(days=1)}
+
+
+def issue_account_token(therapist: Therapist, purpose: str) -> str:
+    """A one-time link's raw token (only its hash is kept); any earlier one of that purpose stops working."""
+    now = utcnow()
+    db.session.execute(db.update(AccountToken).where(
+        AccountToken.therapist_id == therapist.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None)
+    ).values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(therapist_id=therapist.id, purpose=purpose, token_hash=LoginSession.hash_token(token),
+                                expires_at=now + TOKEN_LIFETIMES[purpose]))
+    record(f"account.{purpose}_issue", therapist, object_type="therapist")
+    return token
+
+
+def find_account_token(token: str) -> AccountToken | None:
+    found = db.session.execute(db.select(AccountToken).filter_by(token_hash=LoginSession.hash_token(token))).scalar()
+    if found is None or found.used_at is not None or found.expires_at <= utcnow() or not found.therapist.is_active:
+        return None
+    return found
+
+
+def set_password_from_token(found: AccountToken, new_password: str) -> Therapist:
+    """Use an invitation or reset link: the new password is set, the link and every session end."""
+    found.used_at = utcnow()
+    therapist = found.therapist
+    change_password(therapist, new_password)
+    record(f"account.{found.purpose}_used", therapist, object_type="therapist", actor=f"therapist:{therapist.id}")
+    return therapist
+
+
+def set_active(therapist: Therapist, active: bool) -> None:
+    """Deactivate (every session ends at once) or reactivate an account."""
+    therapist.is_active_account = active
+    if not active:
+        end_every_session(therapist)
+    record("therapist.activate" if active else "therapist.deactivate", therapist, object_type="therapist")

@@ -1,7 +1,7 @@
 from wtforms import DateField, EmailField, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, SubForm
+from ..forms import BaseForm, SubForm, within_sane_years
 
 
 class PartnerForm(SubForm):
@@ -15,6 +15,6 @@ class PartnerForm(SubForm):
 class CoupleForm(BaseForm):
     partner_1 = FormField(PartnerForm, label="First partner")
     partner_2 = FormField(PartnerForm, label="Second partner")
-    started_on = DateField("Therapy started", validators=[Optional()])
+    started_on = DateField("Therapy started", validators=[Optional(), within_sane_years])
     notes = TextAreaField("Private notes", validators=[Optional(), Length(max=5000)],
                           description="For you only: referral source, scheduling, anything practical.")

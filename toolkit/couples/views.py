@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..audit.services import record
+from ..audit.services import events_for_couple, record
 from ..extensions import db
 from ..timeutil import utcnow
 from .overview import couple_overview
@@ -50,9 +50,10 @@ def detail(couple_id: int):
     now = utcnow()
     overview = couple_overview(couple, now)
     record("couple.view", couple)
+    access = events_for_couple(couple)  # read in the same transaction, this very view included
     db.session.commit()
     show_all = request.args.get("all") == "1"
-    return render_template("couples/detail.html", couple=couple, o=overview, today=now.date(), now=now,
+    return render_template("couples/detail.html", couple=couple, o=overview, access=access, today=now.date(), now=now,
                            homework_rows=None if show_all else HOMEWORK_ROWS,
                            past_rows=None if show_all else PAST_SESSION_ROWS)
 
@@ -67,6 +68,9 @@ def edit(couple_id: int):
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("couples.detail", couple_id=couple.id))
+    if request.method == "GET":
+        record("couple.edit_view", couple)  # the form shows the therapist's private notes
+        db.session.commit()
     return render_template("couples/form.html", form=form, couple=couple)
 
 

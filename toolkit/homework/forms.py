@@ -2,14 +2,14 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, within_sane_years
 from ..library.models import WHO
 
 
 class AssignForm(BaseForm):
     who = RadioField("Who fills it in", choices=[SelectChoice(k, v) for k, v in WHO.items()],
                      validators=[DataRequired()])
-    due_on = DateField("Due", validators=[DataRequired()])
+    due_on = DateField("Due", validators=[DataRequired(), within_sane_years])
     instructions = TextAreaField("Your own instructions", validators=[Optional(), Length(max=2000)],
                                  description="Optional. Shown above the form, to both partners.")
 

@@ -7,7 +7,7 @@ from ..couples.services import get_owned_couple, partner_of
 from ..extensions import db
 from ..library import get_library
 from ..partners.services import clear_passcode as clear_partner_passcode, issue_link, links_of, revoke_links
-from ..sessions.services import get_session_of
+from ..sessions.services import get_session_of, require_unsigned
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
 from .display import due, status_badge
@@ -31,6 +31,7 @@ def assign_homework(couple_id: int, session_id: int):
     couple = get_owned_couple(couple_id, current_user.id)
     session = get_session_of(couple.id, session_id)
     template = get_library().template(request.args.get("template", "")) or abort(404)
+    require_unsigned(session)  # a session whose note is signed is part of the record: nothing more is added
     form = AssignForm()
     if request.method == "GET":
         form.who.data = template.who

@@ -1,5 +1,5 @@
 """The therapist's side of the measure: turn the check-in on or off, enter a paper answer."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..audit.services import record
@@ -67,5 +67,8 @@ def paper_entry(couple_id: int, session_id: int, partner_id: int):
         db.session.commit()
         flash(f"Saved {partner.first_name}'s check-in: {measure.score} of 21.", "success")
         return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
+    if request.method == "GET":
+        record("measure.paper_form", partner, object_type="partner", detail=f"session {session.id}")
+        db.session.commit()
     return render_template("measures/paper.html", couple=couple, session=session, partner=partner, form=form,
                            items=ITEMS)

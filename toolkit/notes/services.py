@@ -1,6 +1,7 @@
 """Writing, signing and amending notes."""
 from flask import abort
 
+from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..extensions import db
 from ..homework.models import Assignment
@@ -8,13 +9,36 @@ from ..library.loader import Library
 from ..measures.models import Measure
 from ..sessions.models import TherapySession
 from ..timeutil import utcnow
-from .models import FORMATS, Addendum, SessionNote
+from .models import FORMATS, KEYED, Addendum, SessionNote
 
 LOCKED = "This note is signed and locked. Add an addendum instead."
 
 
 def note_of(session: TherapySession) -> SessionNote | None:
     return db.session.execute(db.select(SessionNote).filter_by(session_id=session.id)).scalar()
+
+
+def lock_for_writing(note: SessionNote) -> SessionNote:
+    """Lock the session, then the note, and reload the note as stored.
+
+    On PostgreSQL a sign racing an autosave, or a session edit racing a sign, would otherwise each
+    act on what it read before the other committed. The session comes first, as in
+    sessions.services, so the two never wait on each other in opposite orders.
+    """
+    # Reloaded too: the seal covers the session's date, which must be the one now stored.
+    db.session.execute(db.select(TherapySession).where(TherapySession.id == note.session_id).with_for_update(),
+                       execution_options={"populate_existing": True}).scalar_one()
+    return db.session.execute(db.select(SessionNote).where(SessionNote.id == note.id).with_for_update(),
+                              execution_options={"populate_existing": True}).scalar_one()
+
+
+def missing_addenda(note: SessionNote) -> int:
+    """How many addenda the audit log records for this note that are no longer there."""
+    recorded = db.session.execute(
+        db.select(db.func.count(AuditEvent.id)).where(AuditEvent.object_type == "note", AuditEvent.object_id == note.id,
+                                                      AuditEvent.action == "note.addendum")
+    ).scalar_one()
+    return max(recorded - len(note.addenda), 0)
 
 
 def prefill(session: TherapySession, note_format: str, library: Library) -> dict:
@@ -61,6 +85,7 @@ def start_note(session: TherapySession, note_format: str, library: Library) -> S
 
 def save_draft(note: SessionNote, sections: dict) -> None:
     """Save the sections of an unsigned note (also what autosave calls)."""
+    note = lock_for_writing(note)
     if note.is_signed:
         abort(409, description=LOCKED)
     note.sections = {key: (sections.get(key) or "") for key, _ in note.fields}
@@ -68,21 +93,24 @@ def save_draft(note: SessionNote, sections: dict) -> None:
 
 
 def sign(note: SessionNote, therapist) -> None:
-    """Sign and lock: records who and when, and a hash of the content."""
+    """Sign and lock: records who and when, and a keyed seal over all the note states."""
+    note = lock_for_writing(note)
     if note.is_signed:
         abort(409, description=LOCKED)
     note.signed_at = utcnow()
     note.signed_by_id = therapist.id
     note.signed_by_name = therapist.display_name
+    note.hash_scheme = KEYED
     note.content_hash = note.compute_hash()
     record("note.sign", note, object_type="note", detail=note.content_hash)
 
 
 def add_addendum(note: SessionNote, therapist, text: str) -> Addendum:
+    note = lock_for_writing(note)
     if not note.is_signed:
         abort(409, description="Addenda are for signed notes. Edit the draft instead.")
     addendum = Addendum(note_id=note.id, text=text.strip(), author_id=therapist.id,
-                        author_name=therapist.display_name, created_at=utcnow())
+                        author_name=therapist.display_name, created_at=utcnow(), hash_scheme=KEYED)
     addendum.content_hash = addendum.compute_hash()
     note.addenda.append(addendum)
     db.session.flush()

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..library import get_library
 from ..sessions.services import get_session_of
 from .forms import AddendumForm, StartNoteForm, note_form_class
-from .services import LOCKED, add_addendum, note_of, save_draft, sign, start_note
+from .services import LOCKED, add_addendum, missing_addenda, note_of, save_draft, sign, start_note
 
 bp = Blueprint("notes", __name__, url_prefix="/couples/<int:couple_id>/sessions/<int:session_id>/note")
 
@@ -36,10 +36,11 @@ def show(couple_id: int, session_id: int):
     if note is None:
         return render_template("notes/start.html", couple=couple, session=session, form=StartNoteForm())
     record("note.view", note, object_type="note")
+    missing = missing_addenda(note) if note.is_signed else 0
     db.session.commit()
     form = None if note.is_signed else note_form_class(note.format)(data=note.sections)
     return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
-                           addendum_form=AddendumForm(),
+                           addendum_form=AddendumForm(), missing_addenda=missing,
                            note_pdf_url=url_for("printing.note", couple_id=couple.id, session_id=session.id))
 
 

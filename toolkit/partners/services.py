@@ -102,13 +102,18 @@ def open_session(link: PartnerLink) -> str:
 
 
 def load_partner(token: str | None) -> Partner | None:
-    """The partner of a live browser session (the link still live, not idle too long)."""
+    """The partner of a live browser session: the link still live, not idle too long, not too old.
+
+    The absolute limit (PARTNER_SESSION_HOURS) ends even a session kept busy, so a browser left
+    signed in on a shared computer does not stay open for good.
+    """
     if not token:
         return None
     found = db.session.execute(db.select(PartnerSession).filter_by(token_hash=hash_token(token))).scalar()
     if found is None or not found.link.is_live(utcnow()):
         return None
-    if not keep_alive(found, timedelta(minutes=current_app.config["PARTNER_IDLE_MINUTES"])):
+    cfg = current_app.config
+    if not keep_alive(found, timedelta(minutes=cfg["PARTNER_IDLE_MINUTES"]), timedelta(hours=cfg["PARTNER_SESSION_HOURS"])):
         return None
     return found.link.partner
 

@@ -81,7 +81,10 @@ def continue_link(token: str):
         if passcode_throttled(partner, request.remote_addr):
             form.passcode.errors = ["Too many wrong passcodes. Wait 15 minutes and try again."]
             return _continue_page(link, form, 429)
-        if not form.validate_on_submit() or not check_passcode(partner, form.passcode.data):
+        if not form.validate_on_submit() or not form.passcode.data:
+            form.passcode.errors = ["Type your passcode."]  # not a wrong try: nothing was guessed
+            return _continue_page(link, form, 400)
+        if not check_passcode(partner, form.passcode.data):
             db.session.commit()
             form.passcode.errors = ["That passcode is not right. Try again, or ask your therapist to clear it."]
             return _continue_page(link, form, 400)
@@ -95,8 +98,10 @@ def continue_link(token: str):
 
 @public_bp.get("/help")
 def help_and_safety():
-    """The practice's crisis resources, reachable from every partner page, with or without a session."""
-    return render_template("partner/help.html", crisis_text=current_app.config["CRISIS_RESOURCES"])
+    """The practice's crisis resources and its policy, reachable from every partner page, with or without a session."""
+    g.partner = load_partner(session.get(SESSION_KEY))  # for the way back to their homework, when signed in
+    return render_template("partner/help.html", crisis_text=current_app.config["CRISIS_RESOURCES"],
+                           policy=current_app.config["COUPLES_POLICY"])
 
 
 @public_bp.post("/exit")

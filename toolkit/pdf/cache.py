@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..security import private_dir
+
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 SUFFIX = ".pdf"
 
@@ -72,9 +74,12 @@ def _read(path: Path) -> bytes | None:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename: readers never see half a PDF."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)  # mode 0600
+    """Write to a temporary file in the same folder, then rename: readers never see half a PDF.
+
+    The PDFs hold client names: the folder is 0700 and each file 0600 (mkstemp's mode, kept by the rename).
+    """
+    private_dir(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)

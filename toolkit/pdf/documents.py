@@ -7,17 +7,16 @@ own pages. Nothing here reads a Flask request or the application context.
 """
 import datetime
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import NamedTuple
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .. import TEMPLATES_DIR
 from ..library.models import FREQUENCIES, HomeworkTemplate, Module
 from .render import join_pdfs, render_many_traced, render_pdf, render_traced, worker_count
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 PAGE_SIZES = {"Letter": "letter", "A4": "A4"}
 THERAPIST_ONLY_NOTE = "Only your therapist sees this answer."
 JOINT_PRIVATE_NOTE = ("Only your therapist sees this answer, so it is not for this shared sheet: "

@@ -7,7 +7,13 @@ from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..extensions import db, read_rows
+from ..notes.models import SessionNote
 from .models import PlanItem, SessionRow, TherapySession
+
+LOCKED_BY_NOTE = ("This session's note is signed, so the session is part of the record: its time, status, note "
+                  "to the couple and plan can no longer change. Add an addendum to the note to correct it.")
+_SIGNED_NOTE = db.select(SessionNote.id).where(SessionNote.session_id == bindparam("session_id"),
+                                               SessionNote.signed_at.is_not(None)).limit(1)
 
 
 def sessions_of(couple_id: int) -> list[TherapySession]:
@@ -58,13 +64,31 @@ def create_session(couple_id: int, starts_at: datetime, note: str | None = None)
     return session
 
 
+def has_signed_note(session: TherapySession) -> bool:
+    """A signed note seals the session's date and couple: the session is then read-only."""
+    return db.session.execute(_SIGNED_NOTE, {"session_id": session.id}).first() is not None
+
+
+def require_unsigned(session: TherapySession) -> None:
+    """Lock the session row and refuse (409) when its note is signed.
+
+    The lock is the one signing takes first (notes.services.lock_for_writing): an edit and a
+    signature of the same session cannot interleave on PostgreSQL.
+    """
+    db.session.execute(db.select(TherapySession.id).where(TherapySession.id == session.id).with_for_update())
+    if has_signed_note(session):
+        abort(409, description=LOCKED_BY_NOTE)
+
+
 def update_session(session: TherapySession, starts_at: datetime, status: str, note: str | None) -> None:
+    require_unsigned(session)
     session.starts_at, session.status, session.note_to_couple = starts_at, status, note or None
     record("session.update", session, object_type="session")
 
 
 def add_module(session: TherapySession, slug: str) -> None:
     """Put a module at the end of the plan (once)."""
+    require_unsigned(session)
     if slug in session.module_slugs:
         return
     session.plan.append(PlanItem(module_slug=slug, position=len(session.plan)))
@@ -72,6 +96,7 @@ def add_module(session: TherapySession, slug: str) -> None:
 
 
 def remove_module(session: TherapySession, item_id: int) -> None:
+    require_unsigned(session)
     item = next((i for i in session.plan if i.id == item_id), None) or abort(404)
     session.plan.remove(item)
     _renumber(session)
@@ -80,6 +105,7 @@ def remove_module(session: TherapySession, item_id: int) -> None:
 
 def move_module(session: TherapySession, item_id: int, offset: int) -> None:
     """Move a plan item up (-1) or down (+1)."""
+    require_unsigned(session)
     items = list(session.plan)
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:

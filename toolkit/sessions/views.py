@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..audit.services import record
 from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..homework.services import homework_rows
@@ -10,7 +11,8 @@ from ..library.models import STAGES, THEMES
 from ..library.services import search
 from ..timeutil import utcnow
 from .forms import SessionForm
-from .services import add_module, create_session, get_session_of, move_module, next_session_slot, remove_module, update_session
+from .services import (LOCKED_BY_NOTE, add_module, create_session, get_session_of, has_signed_note, move_module,
+                       next_session_slot, remove_module, update_session)
 
 bp = Blueprint("sessions", __name__, url_prefix="/couples/<int:couple_id>/sessions")
 
@@ -39,15 +41,20 @@ def new(couple_id: int):
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(couple_id: int, session_id: int):
-    """Change a session's time, status or note."""
+    """Change a session's time, status or note; refused (409) once its note is signed."""
     couple = get_owned_couple(couple_id, current_user.id)
     session = get_session_of(couple.id, session_id)
+    if has_signed_note(session):
+        abort(409, description=LOCKED_BY_NOTE)
     form = SessionForm(obj=session)
     if form.validate_on_submit():
         update_session(session, form.starts_at.data, form.status.data, form.note_to_couple.data)
         db.session.commit()
         flash("Session saved.", "success")
         return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
+    if request.method == "GET":
+        record("session.edit_view", session, object_type="session")  # the form shows the note to the couple
+        db.session.commit()
     return render_template("sessions/form.html", couple=couple, form=form, session=session)
 
 
@@ -63,9 +70,12 @@ def detail(couple_id: int, session_id: int):
     chosen = set(session.module_slugs)
     candidates = [m for m in search(library, query, theme, stage) if m.slug not in chosen]
     assigned = homework_rows(couple, session.id)
+    locked = has_signed_note(session)
+    record("session.view", session, object_type="session")
+    db.session.commit()
     return render_template("sessions/detail.html", couple=couple, session=session, library=library,
                            candidates=candidates, query=query, theme=theme, stage=stage, themes=THEMES,
-                           stages=STAGES, assigned=assigned, today=utcnow().date(),
+                           stages=STAGES, assigned=assigned, today=utcnow().date(), locked=locked,
                            total_minutes=sum(library.get(s).minutes for s in session.module_slugs if library.get(s)))
 
 

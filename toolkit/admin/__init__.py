@@ -1,0 +1,1 @@
+"""The practice admin: accounts, couples moving between therapists, and the audit log."""
