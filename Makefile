@@ -15,7 +15,7 @@ run: setup db
 	@$(FLASK) seed-demo --if-empty
 	@echo ""
 	@echo "  toolkit is at http://$(HOST):$(PORT)"
-	@echo "  Demo login: demo@example.org / demo-practice-2026"
+	@echo "  Demo login: demo@example.org / demo-practice-2026 (admin: admin@example.org, same password)"
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -37,6 +37,7 @@ def generate(database_url: str, couples: int, sessions_per_couple: int = 10, sub
         db.drop_all()
         db.create_all()
         therapist = create_therapist("bench@example.org", "Bench Therapist", PASSWORD, practice_name="Bench Practice")
+        therapist.mfa_exempt = True  # a benchmark account, like the demo's: the pages are measured, not the sign-in
         db.session.flush()
         now = utcnow().replace(microsecond=0)
         library = app.extensions["library"]
@@ -45,7 +46,9 @@ def generate(database_url: str, couples: int, sessions_per_couple: int = 10, sub
         db.session.execute(insert(Couple), [{"id": n + 1, "therapist_id": therapist.id, "created_at": now,
                                              "checkin_enabled": True} for n in range(couples)])
         db.session.execute(insert(Partner), [
-            {"id": 2 * n + p + 1, "couple_id": n + 1, "position": p + 1, "first_name": f"{'AB'[p]}{n}"}
+            # Each partner has agreed to the policy and passed on a passcode: their homework page opens.
+            {"id": 2 * n + p + 1, "couple_id": n + 1, "position": p + 1, "first_name": f"{'AB'[p]}{n}",
+             "policy_agreed_at": now, "passcode_offered_at": now}
             for n in range(couples) for p in range(2)])
         sessions, plans, measures = [], [], []
         for n in range(couples):

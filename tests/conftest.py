@@ -42,6 +42,7 @@ def make_app(tmp_path, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "RECORDS_KEY": None,  # derived from SECRET_KEY, whatever instance/config.py holds
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://toolkit.test",

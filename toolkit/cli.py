@@ -38,14 +38,15 @@ def create_therapist(email, name, credentials, practice, password):
 @click.option("--if-empty", is_flag=True, help="Only when the database has no therapists yet")
 def seed_demo(if_empty):
     """Load the demo practice (a demo therapist and three couples)."""
-    from .demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, load_demo
+    from .demo import DEMO_ADMIN_EMAIL, DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, load_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; the demo practice was not loaded.")
         return
     load_demo()
     db.session.commit()
-    click.echo(f"Loaded the demo practice. Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+    click.echo(f"Loaded the demo practice. Sign in as {DEMO_EMAIL} (or the admin, {DEMO_ADMIN_EMAIL}) "
+               f"with password {DEMO_PASSWORD}")
 
 
 @click.command("check-handouts")
