@@ -1,6 +1,7 @@
 """A partner's safety on their own pages: sealed answers, a quick exit, help, a passcode, the policy first,
 the check-in's safety questions, and joint work only once the therapist confirmed it is safe."""
 import re
+from datetime import timedelta
 
 import pytest
 from markupsafe import escape
@@ -318,3 +319,16 @@ def test_the_couples_packet_waits_for_the_confirmation_while_a_flag_is_open(clie
     ana = couple_with_links["ana"]
     own = client.get(f"/couples/{couple.id}/sessions/{session.id}/packet-for/{ana.id}.pdf")
     assert own.mimetype == "application/pdf"
+
+
+def test_the_crisis_box_is_not_shown_to_whoever_opens_the_page_later(screening, partner_client, monkeypatch):
+    """If the page after sending never loaded, a later visitor to the phone sees nothing of the answer."""
+    from toolkit.partners import views
+    from toolkit.timeutil import utcnow
+
+    ana = partner_client(screening["ana_token"])
+    hw = screening["hw"]
+    ana.post(f"/me/homework/{hw.id}", data=_screening_answers(screening["template"]))  # the redirect is not followed
+    later = utcnow() + timedelta(seconds=views.CRISIS_SECONDS + 1)
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    assert "Support is available now" not in ana.get(f"/me/homework/{hw.id}").get_data(as_text=True)

@@ -79,13 +79,16 @@ def test_modules_that_send_people_to_crisis_help_show_the_practice_resources():
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.slug)
 def test_every_safety_question_is_a_yes_no_of_its_own_that_can_flag(module):
+    """A safety question is a yes/no that can raise a flag; a safety plan's own answers are sealed too."""
     for template in module.homework:
         for spec in template.fields:
             if not spec.safety:
                 continue
+            assert template.who == "each", f"{template.key}: safety questions are never asked jointly"
+            if not spec.concern and spec.kind != "yes_no":
+                continue  # a safety plan's own words and choices: sealed, never a flag
             assert spec.kind == "yes_no", f"{template.key}/{spec.name}"
             assert spec.concern and set(spec.concern) <= {"yes", "no"}, f"{template.key}/{spec.name}"
-            assert template.who == "each", f"{template.key}: safety questions are never asked jointly"
 
 
 def test_getting_more_help_asks_about_safety_at_home_as_a_safety_question():

@@ -5,6 +5,8 @@ session (help and safety, quick exit); and the partner's pages after Continue (/
 open only once the partner has agreed to the practice's policy (and set a passcode, when the
 practice requires one).
 """
+from datetime import datetime
+
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 
@@ -29,6 +31,7 @@ bp = Blueprint("partner", __name__, url_prefix="/me")
 
 SESSION_KEY = "partner_token"
 CRISIS_KEY = "show_crisis"  # shown once, on the page right after sending; never again from the answers
+CRISIS_SECONDS = 120  # a page opened later (the tab closed before it loaded) shows nothing of it
 SENT_ROWS = 10  # the page opens on what is to do; "Show all" lists every piece sent
 # /me pages that open before the policy is agreed and a required passcode is set.
 GATE_ENDPOINTS = {"partner.policy", "partner.passcode", "partner.leave"}
@@ -188,7 +191,10 @@ def home():
 
 def _crisis_once() -> str | None:
     """The crisis resources, on the one page shown right after an answer of concern was sent."""
-    return current_app.config["CRISIS_RESOURCES"] if session.pop(CRISIS_KEY, False) else None
+    sent_at = session.pop(CRISIS_KEY, None)
+    if not isinstance(sent_at, str) or (utcnow() - datetime.fromisoformat(sent_at)).total_seconds() > CRISIS_SECONDS:
+        return None
+    return current_app.config["CRISIS_RESOURCES"]
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -205,7 +211,7 @@ def checkin():
         db.session.commit()
         flash("Thank you. Your check-in went to your therapist.", "success")
         if concerns_in(safety or {}):
-            session[CRISIS_KEY] = True
+            session[CRISIS_KEY] = utcnow().isoformat()
             return redirect(url_for("partner.sent"))
         return redirect(url_for("partner.home"))
     return render_template("partner/checkin.html", form=form, items=ITEMS, session_due=session_due,
@@ -240,7 +246,7 @@ def assignment(assignment_id: int):
             concerns = save_answers(item, template, partner, answers_from(form, template), submit=submitting)
             db.session.commit()
             if concerns:
-                session[CRISIS_KEY] = True
+                session[CRISIS_KEY] = utcnow().isoformat()
             flash("Sent to your therapist. Thank you." if submitting else
                   "Draft saved. You can come back and finish it later.", "success")
             return redirect(url_for("partner.assignment", assignment_id=item.id))
