@@ -38,7 +38,7 @@ BAD = {
     "unknown-stage.md": "stage: unknown stage 'late' (known: assessment, early, middle, maintenance)",
     "bad-minutes.md": "minutes: must be a whole number, not 'lots'",
     "unknown-kind.md": "homework[0].fields[0].kind: unknown field kind 'slider' "
-                       "(known: short_text, long_text, list, scale, tracker, yes_no, choice)",
+                       "(known: short_text, long_text, list, scale, tracker, yes_no, choice, conflict_log, two_column, card)",
     "scale-without-bounds.md": "homework[0].fields[0].min/max: a rating scale needs both bounds, min and max",
     "bad-frequency.md": "homework[0].frequency: unknown frequency 'monthly' (known: once, daily, weekly)",
     "concern-not-safety.md": "homework[0].fields[0].concern: only a safety field (safety: true) can have concern answers",

@@ -8,11 +8,15 @@ Field kind -> WTForms field:
   tracker    -> checkboxes Day 1..Day 7 (never required: a day not done is an answer too)
   yes_no     -> RadioField yes/no (InputRequired)
   choice     -> RadioField of the choices (InputRequired)
+  card, two_column, conflict_log -> PartsField: a text box per prompt or table cell, every box named
+               after the field (as a tracker's boxes are) and read in page order; one answer or more
+               when required; each box Length(max=max_length)
 A draft uses the same form with every required check off, so half an answer can be saved.
 """
 from functools import lru_cache
+from typing import NamedTuple
 
-from wtforms import FieldList, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, FieldList, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -34,6 +38,80 @@ class AtLeastOneItem:
 
     def __call__(self, form, field):
         if not any((entry.data or "").strip() for entry in field.entries):
+            raise StopValidation(REQUIRED)
+
+
+class Box(NamedTuple):
+    """One text box of a field answered in parts, as the page shows it."""
+
+    id: str
+    label: str  # what a screen reader says: the prompt, or the column and the entry
+    heading: str  # what the page shows: the prompt or the column heading
+    value: str
+
+
+class PartsField(Field):
+    """A card's answers or a table's rows, typed into several boxes and stored as one value.
+
+    Every box carries the field's name, so the browser sends them in page order (text boxes are
+    always sent, even empty) and the order says which prompt or cell a text belongs to. Stored:
+    a card as one text per prompt ("" for none), a table as one dict per row written in, keyed
+    by column; an answer with nothing in it is [].
+    """
+
+    def __init__(self, label=None, validators=None, *, spec: FormField, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.spec = spec
+        self.cells: list[str] = [""] * spec.box_count
+
+    def _fill(self, texts: list[str]) -> None:
+        count = self.spec.box_count
+        self.cells = (texts + [""] * count)[:count]
+        self.data = self._shaped()
+
+    def process_data(self, value):
+        spec = self.spec
+        entries = value if isinstance(value, list) else []
+        if spec.kind == "card":
+            self._fill([v if isinstance(v, str) else "" for v in entries])
+        else:
+            rows = [row for row in entries if isinstance(row, dict)][:spec.rows]
+            self._fill([str(row.get(key) or "") for row in rows for key, _ in spec.columns])
+
+    def process_formdata(self, valuelist):
+        self._fill([v.replace("\x00", "").strip() for v in valuelist])
+
+    def _shaped(self) -> list:
+        spec = self.spec
+        if spec.kind == "card":
+            return list(self.cells) if any(self.cells) else []
+        keys, width = [key for key, _ in spec.columns], len(spec.columns)
+        rows = [self.cells[i:i + width] for i in range(0, len(self.cells), width)]
+        return [dict(zip(keys, row)) for row in rows if any(row)]
+
+    @property
+    def boxes(self) -> list[list[Box]]:
+        """The boxes row by row (a card is one row), with their ids, labels and values."""
+        spec = self.spec
+        if spec.kind == "card":
+            return [[Box(f"{self.id}-{n}", prompt, prompt, self.cells[n]) for n, prompt in enumerate(spec.prompts)]]
+        width = len(spec.columns)
+        return [[Box(f"{self.id}-{r}-{c}", f"{heading}, entry {r + 1}", heading, self.cells[r * width + c])
+                 for c, (_, heading) in enumerate(spec.columns)] for r in range(spec.rows)]
+
+    def pre_validate(self, form):
+        limit = self.spec.max_length
+        for row in self.boxes:
+            for box in row:
+                if len(box.value) > limit:
+                    self.errors.append(f"{box.label}: " + TOO_LONG % {"max": limit})
+
+
+class AtLeastOneAnswer:
+    """A required card or table needs one box written in or more; the rest may stay empty."""
+
+    def __call__(self, form, field):
+        if not field.data:
             raise StopValidation(REQUIRED)
 
 
@@ -61,6 +139,8 @@ def wtforms_field(spec: FormField, draft: bool = False):
         return RadioField(choices=_choices(spec), validators=_presence(spec, draft, picked=True), **kw)
     if spec.kind == "tracker":
         return CheckboxesField(choices=_choices(spec), validators=[Optional()], **kw)
+    if spec.in_parts:
+        return PartsField(spec=spec, validators=[] if draft or not spec.required else [AtLeastOneAnswer()], **kw)
     raise ValueError(f"unknown field kind {spec.kind!r}")
 
 

@@ -24,12 +24,22 @@ MODULE_KEYS = {"slug", "title", "summary", "themes", "stage", "minutes", "source
                "crisis_resources"}
 TEMPLATE_KEYS = {"id", "title", "instructions", "frequency", "who", "fields"}
 FIELD_KEYS = {"name", "label", "kind", "help", "required", "private", "safety", "concern", "max_length",
-              "items", "min", "max", "min_label", "max_label", "choices"}
+              "items", "min", "max", "min_label", "max_label", "choices", "lines", "rows", "left_label",
+              "right_label"}
 KIND_KEYS = {
-    "short_text": {"max_length"}, "long_text": {"max_length"}, "list": {"items"},
+    "short_text": {"max_length"}, "long_text": {"max_length", "lines"}, "list": {"items"},
     "scale": {"min", "max", "min_label", "max_label"}, "tracker": set(), "yes_no": set(), "choice": {"choices"},
+    "conflict_log": {"rows", "max_length"}, "two_column": {"rows", "left_label", "right_label", "max_length"},
+    "card": {"items", "max_length"},
 }
-DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000, "list": 300}
+# For a list, a table or a card: the most each box may hold.
+DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000, "list": 300, "conflict_log": 300, "two_column": 300,
+                      "card": 120}
+DEFAULT_ROWS = {"conflict_log": 3, "two_column": 4}
+DEFAULT_LINES = 6  # a long_text with no max_length; one with it gets room by its length (FormField.print_lines)
+MAX_LINES = 40  # a letter gets a page (26 lines); more than a page and a half is not a worksheet any more
+CARD_PROMPTS = (1, 6)  # what fits on a card a wallet holds
+CARD_PROMPT_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -241,11 +251,32 @@ def _parse_fields(raw, where: str, check: _Checker) -> tuple[FormField, ...]:
     return tuple(fields)
 
 
+def _max_length(item: dict, kind: str, at: str, check: _Checker, high: int = 20000) -> int | None:
+    if "max_length" in item:
+        return check.integer(item, "max_length", at, 1, high)
+    return DEFAULT_MAX_LENGTH[kind]
+
+
 def _kind_options(item: dict, kind: str, at: str, check: _Checker) -> dict:
-    if kind in DEFAULT_MAX_LENGTH and kind != "list":
-        if "max_length" in item:
-            return {"max_length": check.integer(item, "max_length", at, 1, 20000)}
-        return {"max_length": DEFAULT_MAX_LENGTH[kind]}
+    if kind == "short_text":
+        return {"max_length": _max_length(item, kind, at, check)}
+    if kind == "long_text":
+        options = {"max_length": _max_length(item, kind, at, check)}
+        if "lines" in item:
+            options["lines"] = check.integer(item, "lines", at, 1, MAX_LINES)
+        elif "max_length" not in item:
+            # No length expected (the 5000 is only a cap): the room a sheet always gave.
+            options["lines"] = DEFAULT_LINES
+        return options
+    if kind in ("conflict_log", "two_column"):
+        options = {"max_length": _max_length(item, kind, at, check, 1000),
+                   "rows": check.integer(item, "rows", at, 1, 10) if "rows" in item else DEFAULT_ROWS[kind]}
+        if kind == "two_column":
+            for side in ("left_label", "right_label"):  # left out: "My part" and "What I need"
+                options[side] = check.text(item, side, at, required=False)
+        return options
+    if kind == "card":
+        return {"prompts": _card_prompts(item, at, check), "max_length": _max_length(item, kind, at, check, 200)}
     if kind == "list":
         return {"items": check.integer(item, "items", at, 1, 10), "max_length": DEFAULT_MAX_LENGTH["list"]}
     if kind == "scale":
@@ -263,6 +294,27 @@ def _kind_options(item: dict, kind: str, at: str, check: _Checker) -> dict:
             check.add(f"{at}choices", "a choice field needs at least two choices")
         return {"choices": tuple(choices)}
     return {}
+
+
+def _card_prompts(item: dict, at: str, check: _Checker) -> tuple[str, ...]:
+    """A card's `items`: its prompts, a few short texts."""
+    low, high = CARD_PROMPTS
+    raw = item.get("items")
+    if raw is None:
+        check.add(f"{at}items", "is missing: a card needs its prompts, like [My signal word, Where I go]")
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        check.add(f"{at}items", "must be a list of prompts (texts), like [My signal word, Where I go]")
+        return ()
+    prompts = tuple(p.strip() for p in raw)
+    if not low <= len(prompts) <= high:
+        check.add(f"{at}items", f"a card holds {low} to {high} prompts, not {len(prompts)}")
+    for prompt in prompts:
+        if len(prompt) > CARD_PROMPT_LENGTH:
+            check.add(f"{at}items", f"{prompt!r} is too long for a card (at most {CARD_PROMPT_LENGTH} characters)")
+    if len(set(prompts)) != len(prompts):
+        check.add(f"{at}items", "has the same prompt twice")
+    return prompts
 
 
 def _concern(item: dict, kind: str, options: dict, safety: bool, at: str, check: _Checker) -> tuple:

@@ -18,8 +18,17 @@ THEMES = {
 STAGES = {"assessment": "Assessment", "early": "Early", "middle": "Middle", "maintenance": "Maintenance"}
 FREQUENCIES = {"once": "Once", "daily": "Daily", "weekly": "Weekly"}
 WHO = {"each": "Each partner separately", "joint": "The couple together"}
-FIELD_KINDS = ("short_text", "long_text", "list", "scale", "tracker", "yes_no", "choice")
+FIELD_KINDS = ("short_text", "long_text", "list", "scale", "tracker", "yes_no", "choice",
+               "conflict_log", "two_column", "card")
 TRACKER_DAYS = tuple(f"Day {n}" for n in range(1, 8))
+# The columns of a conflict log, (key in the stored answer, heading). Keys are stored: never rename one.
+CONFLICT_LOG_COLUMNS = (("date", "Date"), ("happened", "What happened"), ("felt", "What I felt"),
+                        ("needed", "What I needed"), ("repair", "One repair"))
+TWO_COLUMN_LABELS = ("My part", "What I need")
+# A printed card comes this many times to a page, to cut out: one for a wallet, one for the fridge...
+CARD_COPIES = 4
+# The kinds answered in several text boxes: a card's prompts, or a table's rows and columns.
+PARTS_KINDS = ("conflict_log", "two_column", "card")
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,11 @@ class FormField:
     min_label: str | None = None
     max_label: str | None = None
     choices: tuple[str, ...] = ()
+    lines: int | None = None  # long_text: writing lines on paper (None: by max_length)
+    rows: int | None = None  # conflict_log, two_column
+    left_label: str | None = None  # two_column
+    right_label: str | None = None
+    prompts: tuple[str, ...] = ()  # card: its `items` in the module file
 
     @property
     def therapist_only(self) -> bool:
@@ -48,8 +62,49 @@ class FormField:
         return self.private or self.safety
 
     @property
+    def print_lines(self) -> int:
+        """Writing lines on a printed sheet: as many in large print (bigger lines, never fewer)."""
+        if self.kind != "long_text":
+            return 1
+        if self.lines:
+            return self.lines
+        length = self.max_length or 5000
+        return 4 if length <= 500 else 8 if length <= 2000 else 14
+
+    @property
+    def print_copies(self) -> int:
+        """How many of it a printed sheet holds: a card comes several to a page, to cut out."""
+        return CARD_COPIES if self.kind == "card" else 1
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """(key, heading) of each column of a conflict log or two-column list; () for other kinds."""
+        if self.kind == "conflict_log":
+            return CONFLICT_LOG_COLUMNS
+        if self.kind == "two_column":
+            return (("left", self.left_label or TWO_COLUMN_LABELS[0]), ("right", self.right_label or TWO_COLUMN_LABELS[1]))
+        return ()
+
+    @property
+    def in_parts(self) -> bool:
+        """Answered in several text boxes (a card's prompts, a table's cells), stored as one value."""
+        return self.kind in PARTS_KINDS
+
+    @property
+    def box_count(self) -> int:
+        """How many text boxes a kind answered in parts has: prompts, or rows times columns."""
+        if self.kind == "card":
+            return len(self.prompts)
+        return (self.rows or 0) * len(self.columns) if self.in_parts else 0
+
+    @property
     def options(self) -> list[tuple[str, str]]:
-        """(value, label) pairs for the kinds answered by picking."""
+        """(value, label) pairs of what a field is answered through: the choices to pick, the days
+        to tick, a card's prompts or a table's columns."""
+        if self.kind == "card":
+            return [(str(n), prompt) for n, prompt in enumerate(self.prompts)]
+        if self.kind in ("conflict_log", "two_column"):
+            return list(self.columns)
         if self.kind == "yes_no":
             return [("yes", "Yes"), ("no", "No")]
         if self.kind == "choice":
@@ -59,6 +114,22 @@ class FormField:
         if self.kind == "tracker":
             return [(d, d) for d in TRACKER_DAYS]
         return []
+
+    def answer_rows(self, answer) -> list[list[tuple[str, str]]]:
+        """A stored answer of a kind in parts, to show back: the rows with anything written, each as
+        (heading, text) pairs; a card is one row of (prompt, answer). Other kinds: []."""
+        if not self.in_parts or not isinstance(answer, list):
+            return []
+        if self.kind == "card":
+            row = [(prompt, text) for prompt, text in zip(self.prompts, answer) if isinstance(text, str) and text.strip()]
+            return [row] if row else []
+        rows = []
+        for entry in answer:
+            if isinstance(entry, dict):
+                row = [(heading, str(entry.get(key) or "")) for key, heading in self.columns]
+                if any(text.strip() for _, text in row):
+                    rows.append(row)
+        return rows
 
     def is_concern(self, answer) -> bool:
         """Whether an answer to this safety question should raise a flag."""
