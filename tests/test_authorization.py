@@ -4,7 +4,7 @@ import pytest
 from toolkit.extensions import db
 from toolkit.homework.models import SafetyFlag
 
-PUBLIC = {"static", "auth.login", "auth.second_factor", "auth.enrol", "auth.set_password",
+PUBLIC = {"static", "ops.healthz", "auth.login", "auth.second_factor", "auth.enrol", "auth.set_password",
           "partner_link.open_link", "partner_link.continue_link",
           "partner_public.help_and_safety", "partner_public.quick_exit"}
 THERAPIST_WIDE = {"dashboard.home", "couples.index", "couples.new", "library.index", "library.detail", "auth.logout",

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import security
-from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+from .extensions import configure_sqlite, csrf, db, keep_row_values_out_of_errors, login_manager, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -92,6 +92,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         TRUSTED_PROXIES=0,  # how many proxies stand in front (X-Forwarded-For is read through ProxyFix)
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         PARTNER_SESSION_HOURS=12,  # a partner's browser session ends after this, however active
+        # PDF render processes per web server process (None: min(2, cores)); each holds its own WeasyPrint.
+        PDF_RENDER_PROCESSES=None,
+        MIN_FREE_DISK_MB=500,  # `flask doctor` reports less free space than this beside the instance or database
+        HEALTHZ_PER_MINUTE=60,  # /healthz requests per client address and minute, counted per process
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
@@ -108,6 +112,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError('PARTNER_PASSCODE must be "offered", "required" or "off".')
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+    from .pdf import render
+
+    try:
+        render.configure(app.config["PDF_RENDER_PROCESSES"])
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None
     # A failing statement's parameters (clinical text) stay out of errors and logs, whatever the
     # configuration's engine options say.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
@@ -121,11 +131,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
+        keep_row_values_out_of_errors(db.engine)
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
             security.keep_sqlite_files_private(db.engine)
 
-    from . import cli, library, models  # noqa: F401 - models registers every table
+    from . import cli, library, models, ops  # noqa: F401 - models registers every table
     from .admin import views as admin
     from .auth import views as auth
     from .couples import views as couples
@@ -143,6 +154,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, admin.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
                       partners.link_bp, partners.public_bp, partners.bp):
         app.register_blueprint(blueprint)
+    ops.init_app(app)  # /healthz, the page for a database that cannot store, the start-up checks
     if app.config.get("BENCH_FLOOR"):
         from .floor import bp as floor_bp
 

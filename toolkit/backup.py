@@ -1,15 +1,24 @@
 """A consistent copy of a live database.
 
-SQLite: the sqlite3 backup API copies page by page under SQLite's own locking, so writes may
-go on meanwhile and the copy is still a single consistent snapshot (copying the file alone
-would miss what sits in the -wal file). PostgreSQL: use pg_dump, which does the same.
+SQLite: `VACUUM INTO` writes one snapshot of the database as it stood when the copy began, in a
+single read transaction, so writes may go on meanwhile (WAL) and never make it start over. The
+backup API, used before, restarts its page-by-page copy whenever another connection writes, so
+under a steady stream of answers it may never finish. Copying the file alone would miss what
+sits in the -wal file. PostgreSQL: use pg_dump, which does the same.
 """
 import os
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+WHAT_TO_DO_WHEN_DAMAGED = "Run `flask --app toolkit doctor`; restore the newest good backup if it is damaged."
+
+
+class BackupError(Exception):
+    """A backup could not be made; the message says why in plain words."""
 
 
 def sqlite_path(database_uri: str) -> Path:
@@ -33,17 +42,60 @@ def create_private_file(target: Path) -> None:
 
 
 def backup_sqlite(source: Path, target: Path) -> int:
-    """Copy `source` to `target` while others may write; returns the number of pages copied."""
-    create_private_file(target)
+    """Copy `source` to `target` while others may write; returns the number of pages copied.
+
+    The name asked for is claimed first (so an existing file is refused before any work); the
+    snapshot goes to a temporary file beside it, is checked and synced, then takes that name.
+    Nothing but a complete, checked copy is ever left under the name asked for.
+    """
+    if not source.is_file():
+        raise BackupError(f"There is no database at {source}. Check SQLALCHEMY_DATABASE_URI or TOOLKIT_INSTANCE.")
     try:
-        with closing(sqlite3.connect(source, timeout=30)) as live, closing(sqlite3.connect(target)) as copy:
-            live.backup(copy, pages=256)
+        create_private_file(target)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise BackupError(f"Cannot write {target}: {error.strerror}. Choose a folder this user may write to.") from None
+    partial = None
+    try:
+        # An empty private file of its own name: VACUUM INTO fills it and keeps its mode (0600).
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+        os.close(descriptor)
+        partial = Path(name)
+        pages = _snapshot(source, partial)
+        _sync(partial)
+        os.replace(partial, target)
+        _sync(target.parent)
+    except BaseException as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)  # no empty claim left behind under the name asked for
+        if isinstance(error, OSError):
+            raise BackupError(f"Could not write the copy to {target.parent}: {error.strerror}.") from None
+        raise
+    return pages
+
+
+def _snapshot(source: Path, partial: Path) -> int:
+    """VACUUM INTO the (empty) partial file, then check it; returns its page count."""
+    try:
+        # mode=rw: never create a database where none is (a plain connect would).
+        with closing(sqlite3.connect(f"file:{source}?mode=rw", uri=True, timeout=30)) as live:
+            live.execute("VACUUM INTO ?", (str(partial),))
+        with closing(sqlite3.connect(partial)) as copy:
             pages = copy.execute("PRAGMA page_count").fetchone()[0]
             check = copy.execute("PRAGMA integrity_check").fetchone()[0]
-    except BaseException:
-        target.unlink(missing_ok=True)  # no half copy left behind under the name asked for
-        raise
+    except sqlite3.DatabaseError as error:  # corrupt, not a database, disk full, unreadable
+        raise BackupError(f"Could not copy {source}: {error}. {WHAT_TO_DO_WHEN_DAMAGED}") from None
     if check != "ok":
-        target.unlink(missing_ok=True)
-        raise RuntimeError(f"The copy failed its integrity check: {check}")
+        raise BackupError(f"The copy of {source} failed its integrity check ({check}). {WHAT_TO_DO_WHEN_DAMAGED}")
     return pages
+
+
+def _sync(path: Path) -> None:
+    """Flush a file (or a folder's entry for it) to the disk: SQLite does not sync VACUUM INTO's output."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

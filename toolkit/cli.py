@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(render_packet)
     app.cli.add_command(backup)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(doctor)
 
 
 @click.command("create-therapist")
@@ -128,13 +129,31 @@ def backup(target):
 
     from flask import current_app
 
-    from .backup import backup_sqlite, sqlite_path
+    from .backup import BackupError, backup_sqlite, sqlite_path
 
     try:
         pages = backup_sqlite(sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"]), Path(target))
-    except (ValueError, FileExistsError, RuntimeError) as error:
+    except (ValueError, FileExistsError, BackupError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backed up {pages} pages to {target}; integrity check passed.")
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor():
+    """Check the instance folder, database, migrations, disk space and keys; exit 1 naming each problem."""
+    from flask import current_app
+
+    from .ops.checks import doctor as run_checks
+
+    findings = run_checks(current_app)
+    for finding in findings:
+        click.echo(finding.plain())
+    problems = sum(not finding.ok for finding in findings)
+    if problems:
+        click.echo(f"\n{problems} problem(s) found: toolkit will not work properly until they are fixed.")
+        raise SystemExit(1)
+    click.echo("\nNo problems found.")
 
 
 @click.command("verify-audit")

@@ -37,13 +37,22 @@ def read_rows(statement, params: dict | None = None) -> list:
     return db.session.connection().execute(statement, params or {}).all()
 
 
+# An execution option for work that only reads and must not queue behind writers (the health
+# check): `connection.execution_options(**READ_ONLY)` begins its transaction DEFERRED on SQLite.
+READ_ONLY = {"toolkit_read_only": True}
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL, a busy timeout, and write-ready transactions.
+    """Foreign keys on, WAL, a busy timeout, durable commits and write-ready transactions.
 
     pysqlite opens transactions lazily and as DEFERRED; in WAL a transaction that
     reads and then writes fails at once with "database is locked" when another
     writer got in between. Beginning every transaction IMMEDIATE makes concurrent
     writers queue on the busy timeout instead.
+
+    synchronous=FULL: in WAL, NORMAL syncs the log only at checkpoints, so a power loss can
+    roll back commits a partner or therapist was already told were saved. FULL syncs the log
+    on every commit (bench/durability.py measures the cost).
     """
 
     @event.listens_for(engine, "connect")
@@ -53,9 +62,34 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("toolkit_read_only")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def keep_row_values_out_of_errors(engine: Engine) -> None:
+    """A failing statement's error names the problem, never the values of the row.
+
+    hide_parameters keeps SQLAlchemy from printing the parameters, but PostgreSQL repeats them
+    itself: a NOT NULL or CHECK violation says "DETAIL: Failing row contains (...)", a unique
+    violation "Key (...)=(...)", and that message is what a 500 logs. Only the primary message
+    (which names the column or constraint) is kept, in the driver's error and in SQLAlchemy's.
+    SQLite's messages hold no values; its errors have no `diag` and pass unchanged.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def drop_detail(context):
+        original = context.original_exception
+        diag = getattr(original, "diag", None)
+        primary = getattr(diag, "message_primary", None)
+        if not primary or str(original).strip() == primary:
+            return
+        original.args = (primary,)
+        wrapped = context.sqlalchemy_exception
+        if wrapped is not None and wrapped.args:
+            # The wrapper's text was built from the driver's before this event: build it again.
+            wrapped.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}", *wrapped.args[1:])

@@ -6,4 +6,5 @@ from .homework.models import Assignment, SafetyFlag  # noqa: F401
 from .partners.models import PartnerLink, PartnerSession  # noqa: F401
 from .sessions.models import PlanItem, TherapySession  # noqa: F401
 from .notes.models import Addendum, SessionNote  # noqa: F401
+from .forms import SubmissionKey  # noqa: F401
 from .measures.models import Measure  # noqa: F401

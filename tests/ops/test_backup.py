@@ -1,7 +1,9 @@
 """A backup taken while partners keep writing is consistent and restores."""
 import os
 import sqlite3
+import stat
 import threading
+import time
 
 import pytest
 
@@ -63,3 +65,45 @@ def test_backup_refuses_to_overwrite(runner, app, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code != 0 and "already exists" in result.output
     assert target.read_text() == "keep me"
+
+
+def test_a_backup_finishes_while_writes_go_on_and_holds_what_came_before(app, runner, tmp_path):
+    """The online backup API restarted on every write by another connection: under a steady stream of
+    answers it finished only when the writes stopped. VACUUM INTO takes one snapshot and finishes."""
+    source = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    with sqlite3.connect(source, isolation_level=None) as conn:
+        conn.execute("CREATE TABLE filler (data BLOB)")
+        conn.execute("CREATE TABLE heartbeats (id INTEGER PRIMARY KEY)")
+        # 20 MB: twenty of the backup API's steps, each one a chance for a write to restart it.
+        conn.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 5000)
+    committed, writing = [0], threading.Event()
+
+    def write_steadily(seconds=3.0, every=0.005):
+        conn = sqlite3.connect(source, timeout=30, isolation_level=None)
+        end = time.monotonic() + seconds  # bounded: the test ends even if the backup never does
+        while time.monotonic() < end:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO heartbeats DEFAULT VALUES")
+            conn.execute("COMMIT")
+            committed[0] += 1
+            writing.set()
+            time.sleep(every)
+        conn.close()
+
+    writer = threading.Thread(target=write_steadily)
+    writer.start()
+    writing.wait(5)
+    time.sleep(0.2)
+    before = committed[0]
+    target = tmp_path / "during-writes.sqlite"
+    result = runner.invoke(args=["backup", str(target)])
+    finished_while_writing = writer.is_alive()
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert finished_while_writing, "the backup waited for the writes to stop"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial file left
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert before <= copy.execute("SELECT count(*) FROM heartbeats").fetchone()[0] <= committed[0]
+        assert copy.execute("SELECT count(*) FROM filler").fetchone()[0] == 5000

@@ -1,7 +1,7 @@
 from wtforms import DateField, EmailField, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, SubForm, within_sane_years
+from ..forms import BaseForm, SubForm, SubmittedOnce, within_sane_years
 
 
 class PartnerForm(SubForm):
@@ -18,3 +18,7 @@ class CoupleForm(BaseForm):
     started_on = DateField("Therapy started", validators=[Optional(), within_sane_years])
     notes = TextAreaField("Private notes", validators=[Optional(), Length(max=5000)],
                           description="For you only: referral source, scheduling, anything practical.")
+
+
+class NewCoupleForm(SubmittedOnce, CoupleForm):
+    """Adding a couple: a double click adds it once."""

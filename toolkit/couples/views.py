@@ -6,7 +6,7 @@ from ..audit.services import events_for_couple, record
 from ..extensions import db
 from ..timeutil import utcnow
 from .overview import couple_overview
-from .forms import CoupleForm
+from .forms import CoupleForm, NewCoupleForm
 from .services import couples_of, create_couple, form_data, get_owned_couple, set_archived, update_couple
 
 bp = Blueprint("couples", __name__)
@@ -33,13 +33,16 @@ def index():
 
 @bp.route("/couples/new", methods=["GET", "POST"])
 def new():
-    """Add a couple with both partners."""
-    form = CoupleForm()
+    """Add a couple with both partners (once, however often the form is sent)."""
+    form = NewCoupleForm()
     if form.validate_on_submit():
+        if (earlier := form.sent_before()) is not None:
+            return earlier
         couple = create_couple(current_user.id, form.data)
+        shown_at = form.created(url_for("couples.detail", couple_id=couple.id))
         db.session.commit()
         flash(f"Added {couple.name}.", "success")
-        return redirect(url_for("couples.detail", couple_id=couple.id))
+        return redirect(shown_at)
     return render_template("couples/form.html", form=form, couple=None)
 
 

@@ -2,11 +2,13 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import BaseForm, within_sane_years
+from ..forms import BaseForm, SubmittedOnce, within_sane_years
 from ..library.models import WHO
 
 
-class AssignForm(BaseForm):
+class AssignForm(SubmittedOnce, BaseForm):
+    """Assigning homework: a double click assigns it once."""
+
     who = RadioField("Who fills it in", choices=[SelectChoice(k, v) for k, v in WHO.items()],
                      validators=[DataRequired()])
     due_on = DateField("Due", validators=[DataRequired(), within_sane_years])

@@ -40,14 +40,17 @@ def assign_homework(couple_id: int, session_id: int):
     flags = open_flags(couple.id) if form.who.data == "joint" and request.method == "POST" else []
     confirming = bool(flags) and request.form.get("joint_safe") != "1"
     if form.validate_on_submit() and not confirming:
+        if (earlier := form.sent_before()) is not None:
+            return earlier
         if flags:
             confirm_joint_work_safe(couple, "joint homework")
         made = assign(couple, template, who=form.who.data, due_on=form.due_on.data,
                       instructions=form.instructions.data, session_id=session.id)
+        shown_at = form.created(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
         db.session.commit()
         flash(f"Assigned “{template.title}” ({'jointly' if form.who.data == 'joint' else f'{len(made)} copies'}).",
               "success")
-        return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
+        return redirect(shown_at)
     return render_template("homework/assign.html", couple=couple, session=session, template=template,
                            module=get_library().get(template.module_slug), form=form,
                            flags=flags if confirming and not form.errors else [])

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import abort
 from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
@@ -18,27 +19,52 @@ from .scale import CUTOFF, MAX_SCORE, below_cutoff, score
 
 def save_measure(couple: Couple, partner: Partner, session: TherapySession, answers: list[int], source: str,
                  safety_answers: dict | None = None) -> Measure:
-    """Store (or, before the session, replace) a partner's answers for a session.
+    """Store a partner's answers for a session; the therapist's paper entry replaces what is stored.
 
     Safety answers of concern each open a flag for the therapist, as homework safety answers do.
+    A partner's check-in is stored once: the same one sent again (a double click, a retry, twenty
+    at once) is answered with what the first stored, changing nothing and raising no new flag.
     """
     if partner.couple_id != couple.id or session.couple_id != couple.id:
         abort(404)
-    total = score(answers)
-    measure = db.session.execute(
-        db.select(Measure).filter_by(partner_id=partner.id, session_id=session.id)).scalar()
-    if measure is None:
-        measure = Measure(couple_id=couple.id, partner_id=partner.id, session_id=session.id)
-        db.session.add(measure)
-    measure.answers, measure.score, measure.source = list(answers), total, source
+    measure = _stored_measure(partner, session)
+    if measure is not None and source == "online":
+        # The partner is never shown an answered check-in again: this is a second sending that
+        # passed the page's check before the first committed.
+        return measure
+    measure = measure or Measure(couple_id=couple.id, partner_id=partner.id, session_id=session.id)
+    measure.answers, measure.score, measure.source = list(answers), score(answers), source
     if safety_answers is not None:
         measure.safety_answers = dict(safety_answers)
-    db.session.flush()
+    if not _written(measure):
+        # Another request stored this partner's answers for the session a moment ago (a double
+        # click, a resend): it is already answered, and its flags are already raised.
+        return _stored_measure(partner, session)
     _remember_latest(partner)
     record("measure.save", measure, object_type="measure", detail=source)
     for question in concerns_in(safety_answers or {}):
         raise_flag(partner, question, safety_answers[question.name], measure_id=measure.id)
     return measure
+
+
+def _stored_measure(partner: Partner, session: TherapySession) -> Measure | None:
+    return db.session.execute(db.select(Measure).filter_by(partner_id=partner.id, session_id=session.id)).scalar()
+
+
+def _written(measure: Measure) -> bool:
+    """Flush the measure; False when a new one lost the race for its (partner, session).
+
+    The insert runs under a savepoint, so losing undoes only it. On PostgreSQL the second of two
+    simultaneous check-ins waits on the unique constraint until the first commits, then fails;
+    SQLite's BEGIN IMMEDIATE has the second find the first's row instead.
+    """
+    db.session.flush()  # what else is pending is not this insert's to undo
+    try:
+        with db.session.begin_nested():
+            db.session.add(measure)
+    except IntegrityError:
+        return False
+    return True
 
 
 def turn_safety_questions_off(couple: Couple, reason: str) -> None:

@@ -13,10 +13,20 @@ class StartNoteForm(BaseForm):
                         validators=[DataRequired()])
 
 
-def note_form_class(note_format: str) -> type[BaseForm]:
+class NoteForm(BaseForm):
+    """The sections of a note's draft: what Save draft, autosave and Sign and lock all send."""
+
+    section_keys: tuple[str, ...] = ()
+
+    def sections_sent(self) -> dict:
+        """The sections this request carried; a section it did not carry is absent, not blanked."""
+        return {key: self[key].data or "" for key in self.section_keys if self[key].raw_data}
+
+
+def note_form_class(note_format: str) -> type[NoteForm]:
     """A form with one text area per section of the format (keys never shadow Form attributes like `data`)."""
     fields = {key: TextAreaField(label, validators=[Length(max=SECTION_MAX)]) for key, label in FORMATS[note_format]}
-    return type(f"{note_format}NoteForm", (BaseForm,), fields)
+    return type(f"{note_format}NoteForm", (NoteForm,), {**fields, "section_keys": tuple(fields)})
 
 
 class AddendumForm(BaseForm):

@@ -1,5 +1,6 @@
 """Writing, signing and amending notes."""
 from flask import abort
+from werkzeug.exceptions import Conflict
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
@@ -12,6 +13,12 @@ from ..timeutil import utcnow
 from .models import FORMATS, KEYED, Addendum, SessionNote
 
 LOCKED = "This note is signed and locked. Add an addendum instead."
+
+
+class NoteLocked(Conflict):
+    """A change refused because the note is signed (a 409 wherever it is not caught)."""
+
+    description = LOCKED
 
 
 def note_of(session: TherapySession) -> SessionNote | None:
@@ -84,25 +91,44 @@ def start_note(session: TherapySession, note_format: str, library: Library) -> S
 
 
 def save_draft(note: SessionNote, sections: dict) -> None:
-    """Save the sections of an unsigned note (also what autosave calls)."""
-    note = lock_for_writing(note)
-    if note.is_signed:
-        abort(409, description=LOCKED)
-    note.sections = {key: (sections.get(key) or "") for key, _ in note.fields}
-    record("note.update", note, object_type="note")
+    """Save the sections of an unsigned note (also what autosave calls); NoteLocked once signed."""
+    note = _unsigned_for_writing(note)
+    _write_sections(note, sections)
 
 
-def sign(note: SessionNote, therapist) -> None:
-    """Sign and lock: records who and when, and a keyed seal over all the note states."""
-    note = lock_for_writing(note)
-    if note.is_signed:
-        abort(409, description=LOCKED)
+def sign(note: SessionNote, therapist, sections: dict | None = None) -> None:
+    """Save the sections sent with Sign and lock, then sign: records who and when, and a keyed seal.
+
+    Both happen under the note's lock, in one transaction, so what is signed is what the editor
+    held as Sign was pressed, and an autosave arriving at the same moment is saved before the
+    signature or refused after it, never written over it.
+    """
+    note = _unsigned_for_writing(note)
+    if sections:
+        _write_sections(note, sections)
     note.signed_at = utcnow()
     note.signed_by_id = therapist.id
     note.signed_by_name = therapist.display_name
     note.hash_scheme = KEYED
     note.content_hash = note.compute_hash()
     record("note.sign", note, object_type="note", detail=note.content_hash)
+
+
+def _unsigned_for_writing(note: SessionNote) -> SessionNote:
+    """The note locked and as stored, or NoteLocked when it is signed by now."""
+    note = lock_for_writing(note)
+    if note.is_signed:
+        raise NoteLocked()
+    return note
+
+
+def _write_sections(note: SessionNote, sections: dict) -> None:
+    """Replace the sections sent; a section not sent keeps its text (recorded only when text changed)."""
+    stored = note.sections or {}
+    written = {key: (sections[key] if key in sections else stored.get(key)) or "" for key, _ in note.fields}
+    if written != stored:
+        note.sections = written
+        record("note.update", note, object_type="note")
 
 
 def add_addendum(note: SessionNote, therapist, text: str) -> Addendum:

@@ -8,7 +8,10 @@ from ..extensions import db
 from ..library import get_library
 from ..sessions.services import get_session_of
 from .forms import AddendumForm, StartNoteForm, note_form_class
-from .services import LOCKED, add_addendum, missing_addenda, note_of, save_draft, sign, start_note
+from .services import NoteLocked, add_addendum, missing_addenda, note_of, save_draft, sign, start_note
+
+# What the editor says when an autosave reaches a note signed meanwhile (its text stays on the page).
+SIGNED_NOT_SAVED = "This note is signed; your last changes were not saved."
 
 bp = Blueprint("notes", __name__, url_prefix="/couples/<int:couple_id>/sessions/<int:session_id>/note")
 
@@ -60,16 +63,20 @@ def save(couple_id: int, session_id: int):
     """Save the draft; autosave posts here too and gets JSON back."""
     couple, session = _load(couple_id, session_id)
     note = note_of(session) or abort(404)
-    if note.is_signed:
-        abort(409, description=LOCKED)
-    form = note_form_class(note.format)()
     autosave = request.headers.get("X-Autosave") == "1"
-    if not form.validate_on_submit():
-        if autosave:
-            return jsonify(saved=False, errors=form.errors), 400
-        return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
-                               addendum_form=AddendumForm()), 400
-    save_draft(note, form.data)
+    form = note_form_class(note.format)()
+    try:
+        if note.is_signed:
+            raise NoteLocked()
+        if not form.validate_on_submit():
+            if autosave:
+                return jsonify(saved=False, errors=form.errors), 400
+            return _editor(couple, session, note, form), 400
+        save_draft(note, form.sections_sent())
+    except NoteLocked:
+        if autosave:  # the editor keeps the typed text on the page and says why it was not saved
+            return jsonify(saved=False, signed=True, message=SIGNED_NOT_SAVED), 409
+        raise
     db.session.commit()
     if autosave:
         return jsonify(saved=True, at=note.updated_at.strftime("%-I:%M %p"))
@@ -79,13 +86,24 @@ def save(couple_id: int, session_id: int):
 
 @bp.post("/sign")
 def sign_note(couple_id: int, session_id: int):
-    """Sign and lock the note."""
+    """Sign and lock the note with the text sent with the button: the editor's last keystrokes."""
     couple, session = _load(couple_id, session_id)
     note = note_of(session) or abort(404)
-    sign(note, current_user)
+    if note.is_signed:
+        raise NoteLocked()
+    form = note_form_class(note.format)()
+    if not form.validate_on_submit():
+        return _editor(couple, session, note, form), 400
+    sign(note, current_user, form.sections_sent())
     db.session.commit()
     flash("Signed and locked.", "success")
     return redirect(_here(couple, session))
+
+
+def _editor(couple, session, note, form):
+    """The draft's editor again, showing what was sent and what is wrong with it."""
+    return render_template("notes/show.html", couple=couple, session=session, note=note, form=form,
+                           addendum_form=AddendumForm())
 
 
 @bp.post("/addenda")

@@ -4,15 +4,19 @@ WeasyPrint's default fetcher reads file: URLs, follows redirects and requests an
 document only ever gets `AssetFetcher`: bundled files from toolkit/static/ through the
 `toolkit-asset:` scheme and PNG data URLs (the QR codes), nothing else. Renders run in worker
 processes, so a render past its time limit is stopped by killing its worker, and several
-renders use all cores.
+renders run in parallel. Each web server process has its own pool of PDF_RENDER_PROCESSES
+workers, and they die with it, even when it is killed with SIGKILL.
 """
 import base64
 import binascii
+import ctypes
 import math
 import os
+import signal
+import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from io import BytesIO
@@ -133,41 +137,139 @@ def _warm_up() -> None:
     _write_pdf("<p>warm <b>up</b></p>")
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+WATCH_PARENT_SECONDS = 0.5
+
+
+def _start_worker(parent_pid: int, started_by_one_thread: bool) -> None:
+    """The pool's initializer: tie the worker's life to its parent's, then warm up."""
+    die_with_parent(parent_pid, death_signal=started_by_one_thread)
+    _warm_up()
+
+
+def die_with_parent(parent_pid: int, *, death_signal: bool = True) -> None:
+    """End this process as soon as `parent_pid` (the web server process) is gone.
+
+    A worker killed with SIGKILL runs no clean-up, so its renderers would live on, reparented,
+    holding memory and finishing renders nobody waits for. On Linux the kernel kills us when the
+    parent goes (PR_SET_PDEATHSIG); a thread watching our parent's pid covers other systems, and
+    the parent dying before the signal was armed.
+    """
+    if death_signal:
+        _set_parent_death_signal()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="watch-parent", daemon=True).start()
+
+
+def _set_parent_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no libc prctl: the watching thread is left to do it
+        pass
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(WATCH_PARENT_SECONDS)
+    os._exit(1)  # from this thread, even while the main thread is inside a render
+
+
 # --- in the calling process ------------------------------------------------------------------
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_configured_processes: int | None = None
+_starter_lock = threading.Lock()  # apart from _lock, which is held while the pool starts its workers
+_starter: ThreadPoolExecutor | None = None
+
+
+def default_process_count() -> int:
+    """Two workers, or one on a single core: each holds its own WeasyPrint, fonts and layouts.
+
+    Every web server process has its own pool, so the renderers on a machine are the server's
+    processes times this; two keep a packet's parts in parallel without one pool per core per
+    process.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def configure(processes: int | None) -> None:
+    """Set the pool's size from PDF_RENDER_PROCESSES (None: the default); a pool of another size is replaced."""
+    global _configured_processes
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise ValueError("PDF_RENDER_PROCESSES must be a whole number of 1 or more (or None for the default).")
+    _configured_processes = processes
 
 
 def worker_count() -> int:
-    """TOOLKIT_PDF_WORKERS, or one worker per core this process may use.
+    """How many render processes this process's pool has (PDF_RENDER_PROCESSES)."""
+    return _configured_processes or default_process_count()
 
-    Each web server process has its own pool, so a server with many processes may want fewer.
+
+class _RenderPool(ProcessPoolExecutor):
+    """A process pool whose workers are all started by one thread that lives as long as we do.
+
+    PR_SET_PDEATHSIG fires when the *thread* that started a process ends, not the process: a
+    pool started from a request's thread (the development server runs each request in a thread
+    of its own) would lose its workers as soon as that request was answered.
     """
-    configured = os.environ.get("TOOLKIT_PDF_WORKERS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+
+    def _spawn_process(self):  # CPython's one place where a pool starts a worker
+        _in_starter_thread(super()._spawn_process)
+
+
+# Should a Python lack that hook, workers might be started by a request's thread, and the death
+# signal would kill them when it ends: they are then left to the watching thread alone.
+_STARTED_BY_ONE_THREAD = hasattr(ProcessPoolExecutor, "_spawn_process")
+
+
+def _in_starter_thread(start):
+    global _starter
+    if threading.current_thread().name.startswith("pdf-starter"):
+        return start()
+    with _starter_lock:
+        if _starter is None:
+            _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-starter")
+    return _starter.submit(start).result()
 
 
 def _get_pool() -> ProcessPoolExecutor:
-    global _pool
+    global _pool, _pool_size
     with _lock:
+        if _pool is not None and _pool_size != worker_count():
+            _pool.shutdown(wait=False, cancel_futures=True)  # configured anew: the next one has the new size
+            _pool = None
         if _pool is None:
+            _pool_size = worker_count()
             # spawn, not fork: the web server's process has threads (and maybe GLib state)
             # that a forked child must not inherit.
-            _pool = ProcessPoolExecutor(
-                max_workers=worker_count(), mp_context=get_context("spawn"),
-                initializer=_warm_up, max_tasks_per_child=200,
+            _pool = _RenderPool(
+                max_workers=_pool_size, mp_context=get_context("spawn"),
+                initializer=_start_worker, initargs=(os.getpid(), _STARTED_BY_ONE_THREAD),
+                max_tasks_per_child=200,
             )
             # Start every worker now: the pool only starts one when none is idle, so a run of
             # single renders would leave the first parallel render to start (and warm) the rest.
-            for _ in range(worker_count()):
+            for _ in range(_pool_size):
                 _pool.submit(int)
         return _pool
+
+
+def _forget_after_fork() -> None:
+    """A forked child (a server that loads the app before forking) starts its own pool and thread."""
+    global _lock, _starter_lock, _pool, _starter
+    _lock, _starter_lock, _pool, _starter = threading.Lock(), threading.Lock(), None, None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _discard_pool(pool: ProcessPoolExecutor) -> None:

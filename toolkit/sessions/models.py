@@ -42,8 +42,12 @@ class TherapySession(SessionLabels, db.Model):
     """One appointment with a couple."""
 
     __tablename__ = "therapy_sessions"
-    # The home page's "today" and "this week": planned sessions in a time range, across couples.
-    __table_args__ = (Index("ix_therapy_sessions_status_starts_at", "status", "starts_at"),)
+    __table_args__ = (
+        # The home page's "today" and "this week": planned sessions in a time range, across couples.
+        Index("ix_therapy_sessions_status_starts_at", "status", "starts_at"),
+        # Each number once per couple: backs up the lock create_session takes to count up.
+        UniqueConstraint("couple_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
+from ..couples.models import Couple
 from ..extensions import db, read_rows
 from ..notes.models import SessionNote
 from .models import PlanItem, SessionRow, TherapySession
@@ -54,14 +55,25 @@ def next_session_slot(couple_id: int, today: date) -> datetime:
 
 def create_session(couple_id: int, starts_at: datetime, note: str | None = None) -> TherapySession:
     """Add a planned session; numbers count up per couple."""
-    number = (db.session.execute(
-        db.select(db.func.max(TherapySession.number)).where(TherapySession.couple_id == couple_id)
-    ).scalar() or 0) + 1
-    session = TherapySession(couple_id=couple_id, number=number, starts_at=starts_at, note_to_couple=note or None)
+    session = TherapySession(couple_id=couple_id, number=_next_number(couple_id), starts_at=starts_at,
+                             note_to_couple=note or None)
     db.session.add(session)
     db.session.flush()
     record("session.create", session, object_type="session")
     return session
+
+
+def _next_number(couple_id: int) -> int:
+    """The couple's next session number, read under a lock on the couple's row.
+
+    On PostgreSQL two sessions added at once would otherwise both read the same max and both
+    become "Session 3" (the unique constraint on couple and number would then refuse one). The
+    lock lasts until the caller commits; SQLite's BEGIN IMMEDIATE already serialises writers.
+    """
+    db.session.execute(db.select(Couple.id).where(Couple.id == couple_id).with_for_update())
+    return (db.session.execute(
+        db.select(db.func.max(TherapySession.number)).where(TherapySession.couple_id == couple_id)
+    ).scalar() or 0) + 1
 
 
 def has_signed_note(session: TherapySession) -> bool:

@@ -10,7 +10,7 @@ from ..library import get_library
 from ..library.models import STAGES, THEMES
 from ..library.services import search
 from ..timeutil import utcnow
-from .forms import SessionForm
+from .forms import NewSessionForm, SessionForm
 from .services import (LOCKED_BY_NOTE, add_module, create_session, get_session_of, has_signed_note, move_module,
                        next_session_slot, remove_module, update_session)
 
@@ -25,17 +25,20 @@ def require_login():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new(couple_id: int):
-    """Schedule a session."""
+    """Schedule a session (once, however often the form is sent)."""
     couple = get_owned_couple(couple_id, current_user.id)
-    form = SessionForm()
+    form = NewSessionForm()
     if request.method == "GET":
         form.starts_at.data = next_session_slot(couple.id, utcnow().date())
     if form.validate_on_submit():
+        if (earlier := form.sent_before()) is not None:
+            return earlier
         session = create_session(couple.id, form.starts_at.data, form.note_to_couple.data)
         session.status = form.status.data
+        shown_at = form.created(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
         db.session.commit()
         flash(f"Session {session.number} added.", "success")
-        return redirect(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
+        return redirect(shown_at)
     return render_template("sessions/form.html", couple=couple, form=form, session=None)
 
 
