@@ -332,3 +332,21 @@ def test_the_crisis_box_is_not_shown_to_whoever_opens_the_page_later(screening, 
     later = utcnow() + timedelta(seconds=views.CRISIS_SECONDS + 1)
     monkeypatch.setattr(views, "utcnow", lambda: later)
     assert "Support is available now" not in ana.get(f"/me/homework/{hw.id}").get_data(as_text=True)
+
+
+def test_homework_can_go_to_one_partner_alone_and_the_other_sees_nothing_of_it(client, login, couple_with_links,
+                                                                              partner_client):
+    """A safety plan is made with one partner: the other is not asked and has nothing on their page."""
+    couple, session, ana = couple_with_links["couple"], couple_with_links["session"], couple_with_links["ana"]
+    login(couple_with_links["therapist"])
+    url = f"/couples/{couple.id}/sessions/{session.id}/assign?template=my-safety-plan/my-private-plan"
+    assert f"Only {ana.first_name}, alone" in client.get(url).get_data(as_text=True)
+    done = client.post(url, data={"who": f"only:{ana.id}", "due_on": "2030-01-10"}, follow_redirects=True)
+    assert "to Ana alone" in done.get_data(as_text=True)
+    made = db.session.execute(db.select(Assignment).filter_by(template_id="my-private-plan")).scalars().all()
+    assert [a.partner_id for a in made] == [ana.id]
+    assert "My private plan" in partner_client(couple_with_links["ana_token"]).get("/me/").get_data(as_text=True)
+    sam_home = partner_client(couple_with_links["sam_token"]).get("/me/").get_data(as_text=True)
+    assert "My private plan" not in sam_home and "plan" not in sam_home.lower()
+    other_couple = client.post(url, data={"who": "only:99999", "due_on": "2030-01-10"})
+    assert other_couple.status_code == 200 and "Not a valid choice" in other_couple.get_data(as_text=True)

@@ -9,6 +9,7 @@ from ..library.models import WHO
 class AssignForm(SubmittedOnce, BaseForm):
     """Assigning homework: a double click assigns it once."""
 
+    # Choices per couple (each, joint, or one partner alone): set by the view from who_choices().
     who = RadioField("Who fills it in", choices=[SelectChoice(k, v) for k, v in WHO.items()],
                      validators=[DataRequired()])
     due_on = DateField("Due", validators=[DataRequired(), within_sane_years])

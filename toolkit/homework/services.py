@@ -21,11 +21,29 @@ def default_due_date(couple_id: int, now: datetime) -> date:
     return upcoming.starts_at.date() if upcoming else (now + timedelta(days=7)).date()
 
 
+def who_choices(couple: Couple) -> list[tuple[str, str]]:
+    """Whom homework can go to: each partner, the couple, or one partner alone (a safety plan, say)."""
+    names = [p.first_name for p in couple.partners]
+    alone = [(f"only:{p.id}", f"Only {p.first_name}, alone ({' and '.join(n for n in names if n != p.first_name)} "
+                              f"is not asked and sees nothing of it)") for p in couple.partners]
+    return [("each", f"Each partner separately ({' and '.join(names)} each get their own)"),
+            ("joint", "The couple together"), *alone]
+
+
+def _recipients(couple: Couple, who: str) -> list:
+    if who == "joint":
+        return [None]
+    if who.startswith("only:"):
+        return [p for p in couple.partners if f"only:{p.id}" == who] or abort(400)
+    return list(couple.partners)
+
+
 def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date, instructions: str | None,
            session_id: int | None) -> list[Assignment]:
-    """One assignment per partner (who='each') or one for the couple (who='joint')."""
+    """One assignment per partner (who='each'), one for the couple (who='joint'), or one for a single
+    partner alone (who='only:<partner id>': the other partner is not asked, and sees nothing of it)."""
     batch = secrets.token_hex(8)
-    partners = [None] if who == "joint" else list(couple.partners)
+    partners = _recipients(couple, who)
     made = []
     for partner in partners:
         assignment = Assignment(

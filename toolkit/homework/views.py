@@ -1,6 +1,7 @@
 """The therapist's side of homework: assign, review, safety flags, partner links."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
 from ..couples.services import get_owned_couple, partner_of
@@ -11,8 +12,8 @@ from ..sessions.services import get_session_of, require_unsigned
 from ..timeutil import utcnow
 from .forms import AssignForm, ReviewForm
 from .display import due, status_badge
-from .services import (acknowledge_flag, assign, batch_of, confirm_joint_work_safe, default_due_date, get_assignment_of,
-                       mark_reviewed, open_flags)
+from .services import (acknowledge_flag, assign, batch_of, confirm_joint_work_safe, default_due_date,
+                       get_assignment_of, mark_reviewed, open_flags, who_choices)
 
 bp = Blueprint("homework", __name__, url_prefix="/couples/<int:couple_id>")
 bp.add_app_template_global(due)
@@ -33,6 +34,7 @@ def assign_homework(couple_id: int, session_id: int):
     template = get_library().template(request.args.get("template", "")) or abort(404)
     require_unsigned(session)  # a session whose note is signed is part of the record: nothing more is added
     form = AssignForm()
+    form.who.choices = [SelectChoice(value, label) for value, label in who_choices(couple)]
     if request.method == "GET":
         form.who.data = template.who
         form.due_on.data = default_due_date(couple.id, max(utcnow(), session.starts_at))
@@ -48,12 +50,19 @@ def assign_homework(couple_id: int, session_id: int):
                       instructions=form.instructions.data, session_id=session.id)
         shown_at = form.created(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
         db.session.commit()
-        flash(f"Assigned “{template.title}” ({'jointly' if form.who.data == 'joint' else f'{len(made)} copies'}).",
-              "success")
+        flash(f"Assigned “{template.title}” ({_assigned_to(form.who.data, made)}).", "success")
         return redirect(shown_at)
     return render_template("homework/assign.html", couple=couple, session=session, template=template,
                            module=get_library().get(template.module_slug), form=form,
                            flags=flags if confirming and not form.errors else [])
+
+
+def _assigned_to(who: str, made: list) -> str:
+    if who == "joint":
+        return "jointly"
+    if who.startswith("only:"):
+        return f"to {made[0].partner.first_name} alone"
+    return f"{len(made)} copies"
 
 
 @bp.get("/homework/<int:assignment_id>")
