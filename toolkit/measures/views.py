@@ -1,9 +1,9 @@
 """The therapist's side of the measure: turn the check-in on or off, enter a paper answer."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple
+from ..couples.services import get_owned_couple, partner_of
 from ..extensions import db
 from ..sessions.services import get_session_of
 from .forms import MeasureForm, SafetyQuestionsOffForm, answers_of
@@ -60,7 +60,7 @@ def paper_entry(couple_id: int, session_id: int, partner_id: int):
     """Enter a partner's answers from the paper form."""
     couple = get_owned_couple(couple_id, current_user.id)
     session = get_session_of(couple.id, session_id)
-    partner = next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
+    partner = partner_of(couple, partner_id)
     form = MeasureForm()
     if form.validate_on_submit():
         measure = save_measure(couple, partner, session, answers_of(form), "paper")
