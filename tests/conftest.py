@@ -2,9 +2,16 @@
 
 SQLite (the default) gets a new file per test. With DATABASE_URL pointing at PostgreSQL
 the schema is created once per run and every table is emptied before each test.
+
+Every app comes from `app_factory`, which disposes each app's engine when the test ends:
+- `app` (with its context pushed), `client`, `make` and `login` are what most tests need.
+  A test that needs other settings says so with `@pytest.mark.app_config(NAME=value)`, or
+  through `@pytest.mark.parametrize("app", [{...}, ...], indirect=True)`.
+- `csrf_app` is the same app with CSRF protection on, for tests about forms as a browser sends them.
+- `app_factory(**settings)` itself, for a test that builds several apps, or one that must fail to start.
 """
 import os
-import re
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -14,14 +21,18 @@ from sqlalchemy import text
 from toolkit import create_app
 from toolkit.extensions import db
 
-from .factories import Factories
+from .factories import PASSWORD, Factories
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 _pg_schema_ready = False
 
 
-def _database_url(tmp_path) -> str:
-    return POSTGRES_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+def pytest_configure(config):
+    config.addinivalue_line("markers", "app_config(**settings): settings for the test's `app` (and `csrf_app`)")
+
+
+def _database_url(folder: Path) -> str:
+    return POSTGRES_URL or f"sqlite:///{folder / 'test.sqlite'}"
 
 
 class Client(FlaskClient):
@@ -37,16 +48,17 @@ class Client(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def make_app(tmp_path, **overrides):
+def make_app(folder: Path, **overrides):
+    """An app on a fresh database in `folder` (on PostgreSQL: the run's schema, emptied)."""
     global _pg_schema_ready
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "RECORDS_KEY": None,  # derived from SECRET_KEY, whatever instance/config.py holds
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(folder),
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://toolkit.test",
-        "PDF_CACHE_DIR": str(tmp_path / "pdf-cache"),
+        "PDF_CACHE_DIR": str(folder / "pdf-cache"),
         # Clinical features are tested signed in with a password; tests/auth prove the second factor.
         "REQUIRE_MFA": False,
     }
@@ -54,7 +66,7 @@ def make_app(tmp_path, **overrides):
     app = create_app(config)
     app.test_client_class = Client
     with app.app_context():
-        if POSTGRES_URL:
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             if not _pg_schema_ready:
                 db.drop_all()
                 with db.engine.begin() as conn:
@@ -70,19 +82,47 @@ def make_app(tmp_path, **overrides):
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    with app.app_context():
-        yield app
-        db.session.remove()
-    with app.app_context():
-        db.engine.dispose()
+def app_factory(tmp_path):
+    """Build apps with settings of the test's own: `app_factory(NAME=value, folder=...)`.
+
+    Each app has its database (SQLite: `folder`/test.sqlite, the test's tmp_path by default) and
+    its PDF cache in `folder`. When the test ends, every app built is closed: its session
+    removed and its engine disposed, so no connection outlives the test.
+    """
+    built = []
+
+    def build(folder: Path | None = None, **overrides):
+        app = make_app(Path(folder or tmp_path), **overrides)
+        built.append(app)
+        return app
+
+    yield build
+    for app in reversed(built):
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _settings(request) -> dict:
+    settings = {}
+    for marker in reversed(list(request.node.iter_markers("app_config"))):  # the closest marker wins
+        settings.update(marker.kwargs)
+    settings.update(getattr(request, "param", None) or {})
+    return settings
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
-    """An app with CSRF protection on, for tests about forms."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+def app(request, app_factory):
+    app = app_factory(**_settings(request))
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def csrf_app(request, app_factory):
+    """The app with CSRF protection on, for tests about forms."""
+    app = app_factory(**{**_settings(request), "WTF_CSRF_ENABLED": True})
     with app.app_context():
         yield app
         db.session.remove()
@@ -99,8 +139,12 @@ def runner(app):
 
 
 @pytest.fixture
-def make(app):
-    """Factory helpers: make.therapist(), make.couple(therapist), ..."""
+def make(request):
+    """Factory helpers: make.therapist(), make.couple(therapist), ...
+
+    They write through the test's app: `csrf_app` when the test asks for it, `app` otherwise.
+    """
+    request.getfixturevalue("csrf_app" if "csrf_app" in request.fixturenames else "app")
     return Factories()
 
 
@@ -108,7 +152,7 @@ def make(app):
 def login(client):
     """Sign a therapist in on the test client."""
 
-    def do_login(therapist, password="correct horse battery"):
+    def do_login(therapist, password=PASSWORD):
         response = client.post("/login", data={"email": therapist.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
@@ -131,7 +175,3 @@ def partner_client(app):
         return browser
 
     return open_as
-
-
-def csrf_token_from(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

@@ -2,7 +2,6 @@
 import pytest
 
 from toolkit.extensions import db
-from toolkit.homework.models import SafetyFlag
 
 PUBLIC = {"static", "ops.healthz", "auth.login", "auth.second_factor", "auth.enrol", "auth.set_password",
           "partner_link.open_link", "partner_link.continue_link",
@@ -21,10 +20,7 @@ def world(app, make, partner_client):
     session = make.session(couple, modules=["weekly-check-in"])
     ana_hw, sam_hw = make.assignment(couple, session=session)
     ana, sam = couple.partners
-    flag = SafetyFlag(couple_id=couple.id, partner_id=ana.id, assignment_id=ana_hw.id, field_name="x",
-                      question="q", answer="yes")
-    db.session.add(flag)
-    db.session.commit()
+    flag = make.flag(ana, ana_hw, question="q", answer="yes")
     ids = {"couple_id": couple.id, "session_id": session.id, "assignment_id": ana_hw.id, "flag_id": flag.id,
            "partner_id": ana.id, "item_id": session.plan[0].id, "slug": "forgiveness", "filename": "css/app.css",
            "token": "0" * 64, "therapist_id": a.id}

@@ -130,3 +130,49 @@ def test_records_from_before_keying_keep_verifying_by_their_old_rule_and_are_the
                 conn.execute(text("DELETE FROM audit_events"))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_browsers_signed_in_before_the_one_session_table_stay_signed_in_both_ways(empty_app):
+    """Migration 0013 moves login_sessions and partner_sessions into browser_sessions, and back."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from toolkit.auth.models import BrowserSession
+    from toolkit.auth.services import load_session
+    from toolkit.partners.services import load_partner
+    from toolkit.timeutil import utcnow
+    from toolkit.tokens import hash_token
+
+    now = utcnow()
+    times = {"now": now, "later": now + timedelta(days=30)}
+    with empty_app.app_context():
+        upgrade(revision="7c4b2e9f1a36")  # the release before one session table
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO therapists (id, email, name, password_hash, is_active_account, created_at) "
+                              "VALUES (1, 'a@example.org', 'A', 'x', true, :now)"), times)
+            conn.execute(text("INSERT INTO couples (id, therapist_id, created_at) VALUES (7, 1, :now)"), times)
+            conn.execute(text("INSERT INTO partners (id, couple_id, position, first_name) VALUES (3, 7, 1, 'Ana')"))
+            conn.execute(text("INSERT INTO partner_links (id, partner_id, nonce, token_hash, created_at, expires_at) "
+                              "VALUES (5, 3, 'n', 'h', :now, :later)"), times)
+            conn.execute(text("INSERT INTO login_sessions (id, token_hash, therapist_id, created_at, last_seen_at) "
+                              "VALUES (1, :hash, 1, :now, :now)"), {**times, "hash": hash_token("therapist's")})
+            conn.execute(text("INSERT INTO partner_sessions (id, token_hash, link_id, created_at, last_seen_at) "
+                              "VALUES (1, :hash, 5, :now, :now)"), {**times, "hash": hash_token("partner's")})
+        upgrade()
+        moved = db.session.execute(db.select(BrowserSession).order_by(BrowserSession.id)).scalars().all()
+        assert [(r.therapist_id, r.link_id) for r in moved] == [(1, None), (None, 5)]
+        assert {r.created_at for r in moved} == {now}  # the idle and absolute limits count from the same moment
+        assert load_session("therapist's").id == 1 and load_partner("partner's").id == 3
+        db.session.remove()
+
+        downgrade(revision="7c4b2e9f1a36")
+        with db.engine.connect() as conn:
+            therapists = conn.execute(text("SELECT token_hash, therapist_id FROM login_sessions")).all()
+            partners = conn.execute(text("SELECT token_hash, link_id FROM partner_sessions")).all()
+        assert therapists == [(hash_token("therapist's"), 1)] and partners == [(hash_token("partner's"), 5)]
+        assert "browser_sessions" not in inspect(db.engine).get_table_names()
+        upgrade()  # and up again: the schema is the models' for the tests that follow
+        assert load_session("therapist's").id == 1 and load_partner("partner's").id == 3
+        db.session.remove()
+        db.engine.dispose()

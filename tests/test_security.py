@@ -1,8 +1,8 @@
 import pytest
 
 from tests.audit.tamper import as_database_owner
-from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
+from tests.helpers import csrf_token
 from toolkit.audit.models import AuditEvent
 from toolkit.audit.services import verify_chain
 from toolkit.couples.models import Couple
@@ -21,19 +21,13 @@ def test_security_headers_on_every_kind_of_response(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
-def test_https_turns_on_secure_cookies_and_hsts(tmp_path):
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path, HTTPS=True)
-    with app.app_context():
-        from tests.factories import Factories
-
-        therapist = Factories().therapist()
-        client = app.test_client()
-        response = client.post("/login", data={"email": therapist.email, "password": PASSWORD})
-        cookie = response.headers["Set-Cookie"]
-        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-        assert "max-age" in response.headers["Strict-Transport-Security"]
+@pytest.mark.app_config(HTTPS=True)
+def test_https_turns_on_secure_cookies_and_hsts(client, make):
+    therapist = make.therapist()
+    response = client.post("/login", data={"email": therapist.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
 def test_session_cookie_is_httponly_and_lax(client, make):
@@ -43,14 +37,12 @@ def test_session_cookie_is_httponly_and_lax(client, make):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_a_post_without_a_csrf_token_is_rejected(csrf_app):
-    from tests.factories import Factories
-
-    therapist = Factories().therapist()
+def test_a_post_without_a_csrf_token_is_rejected(csrf_app, make):
+    therapist = make.therapist()
     client = csrf_app.test_client()
     response = client.post("/login", data={"email": therapist.email, "password": PASSWORD})
     assert response.status_code == 400
-    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    token = csrf_token(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"email": therapist.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     # Signed in, a form without the token still changes nothing.

@@ -98,10 +98,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         HEALTHZ_PER_MINUTE=60,  # /healthz requests per client address and minute, counted per process
     )
     app.config.from_pyfile("config.py", silent=True)
-    if os.environ.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    if os.environ.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    # TOOLKIT_NAME=value sets NAME, the value read as JSON where it parses (TOOLKIT_PDF_RENDER_PROCESSES=3
+    # is the number 3). TOOLKIT_INSTANCE alone is read by hand, above: it chooses the instance folder,
+    # which holds config.py, so it must be known before the app and its config exist.
+    app.config.from_prefixed_env("TOOLKIT")
+    # The two unprefixed names CI, the README and `make test DATABASE_URL=...` have always used.
+    for variable, setting in (("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"), ("SECRET_KEY", "SECRET_KEY")):
+        if os.environ.get(variable):
+            app.config[setting] = os.environ[variable]
     if test_config:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
@@ -136,7 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             configure_sqlite(db.engine)
             security.keep_sqlite_files_private(db.engine)
 
-    from . import cli, library, models, ops  # noqa: F401 - models registers every table
+    from . import access, cli, errors, library, models, ops  # noqa: F401 - models registers every table
     from .admin import views as admin
     from .auth import views as auth
     from .couples import views as couples
@@ -150,6 +154,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .sessions import views as sessions
 
     security.init_app(app)
+    errors.init_app(app)
+    access.init_app(app)  # the login guard, the couple of a request, the isolation rule
     library.init_app(app)
     for blueprint in (auth.bp, admin.bp, dashboard.bp, couples.bp, library_views.bp, sessions.bp, homework.bp, notes.bp, measures.bp, printing.bp,
                       partners.link_bp, partners.public_bp, partners.bp):

@@ -14,8 +14,8 @@ from .extensions import db
 from .homework.services import assign, mark_reviewed, save_answers
 from .measures.scale import ITEMS
 from .measures.services import save_measure
-from .partners.services import issue_link
 from .notes.services import add_addendum, note_of, save_draft, sign, start_note
+from .partners.services import issue_link
 from .sessions.services import add_module, create_session, sessions_of
 from .timeutil import utcnow
 

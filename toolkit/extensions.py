@@ -27,16 +27,6 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
-def read_rows(statement, params: dict | None = None) -> list:
-    """Plain rows of a SELECT of columns, in the session's transaction.
-
-    Goes through the session's connection rather than the ORM's result machinery, which costs
-    as much as running a small query; pending changes are flushed first, as the ORM would.
-    """
-    db.session.flush()
-    return db.session.connection().execute(statement, params or {}).all()
-
-
 # An execution option for work that only reads and must not queue behind writers (the health
 # check): `connection.execution_options(**READ_ONLY)` begins its transaction DEFERRED on SQLite.
 READ_ONLY = {"toolkit_read_only": True}

@@ -4,7 +4,6 @@ import html
 from toolkit.audit.models import AuditEvent
 from toolkit.audit.services import ACCESS_ROWS, events_for_couple, record
 from toolkit.extensions import db
-from toolkit.measures.services import save_measure
 
 
 def _section(page: str) -> str:
@@ -15,8 +14,7 @@ def _busy_couple(make, therapist, first, second):
     couple = make.couple(therapist, first=first, second=second)
     session = make.session(couple, days_from_now=-1, status="held")
     make.assignment(couple, session=session)
-    save_measure(couple, couple.partners[0], session, [3, 3, 3, 3], "paper")
-    db.session.commit()
+    make.measure(couple.partners[0], session, [3, 3, 3, 3])
     return couple, session
 
 

@@ -1,7 +1,6 @@
 """Every page that shows clinical records leaves a read in the audit trail."""
 from toolkit.audit.models import AuditEvent
 from toolkit.extensions import db
-from toolkit.homework.models import SafetyFlag
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -13,10 +12,7 @@ def test_the_home_page_records_the_safety_answers_it_shows(client, make, login):
     therapist = make.therapist()
     couple = make.couple(therapist)
     _, assignment = make.assignment(couple)
-    flag = SafetyFlag(couple_id=couple.id, partner_id=couple.partners[1].id, assignment_id=assignment.id,
-                      field_name="x", question="Are you safe at home?", answer="no")
-    db.session.add(flag)
-    db.session.commit()
+    flag = make.flag(couple.partners[1], assignment, question="Are you safe at home?", answer="no")
     login(therapist)
     assert "Are you safe at home?" in client.get("/").get_data(as_text=True)
     [event] = _events("home.view")

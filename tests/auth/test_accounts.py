@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import PASSWORD
 from toolkit.audit.models import AuditEvent
-from toolkit.auth.models import LoginSession, RecoveryCode, Therapist
+from toolkit.auth.models import BrowserSession, RecoveryCode, Therapist
 from toolkit.extensions import db
 from toolkit.timeutil import utcnow
 
@@ -26,7 +26,7 @@ def _events(action: str) -> list[AuditEvent]:
 
 
 def _sessions(therapist) -> int:
-    return db.session.execute(db.select(db.func.count(LoginSession.id)).filter_by(therapist_id=therapist.id)).scalar_one()
+    return db.session.execute(db.select(db.func.count(BrowserSession.id)).filter_by(therapist_id=therapist.id)).scalar_one()
 
 
 def _enrol(client, therapist, password=PASSWORD):

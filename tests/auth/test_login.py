@@ -1,11 +1,17 @@
 from datetime import timedelta
 
+import pytest
 from argon2 import PasswordHasher, extract_parameters
+from sqlalchemy.exc import IntegrityError
 
 from toolkit.audit.models import AuditEvent
-from toolkit.auth.models import LoginSession, Therapist
+from toolkit.auth.models import BrowserSession, Therapist
+from toolkit.auth.services import end_session, load_session, start_session
 from toolkit.auth.views import FAILED_LOGIN
 from toolkit.extensions import db
+from toolkit.partners.models import PartnerLink
+from toolkit.partners.services import close_session, find_live_link, load_partner, open_session
+from toolkit.tokens import hash_token
 from tests.factories import PASSWORD
 
 
@@ -38,7 +44,7 @@ def test_the_session_is_renewed_at_login(app, make, client):
     client.post("/login", data={"email": therapist.email, "password": PASSWORD})
     after = client.get_cookie("toolkit_session")
     assert after is not None and (before is None or before.value != after.value)
-    assert db.session.execute(db.select(db.func.count(LoginSession.id))).scalar_one() == 1
+    assert db.session.execute(db.select(db.func.count(BrowserSession.id))).scalar_one() == 1
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, make):
@@ -87,7 +93,7 @@ def test_throttle_lifts_after_the_window(app, client, make, monkeypatch):
 def test_idle_sessions_expire(app, client, make, login):
     therapist = make.therapist()
     login(therapist)
-    for login_session in db.session.execute(db.select(LoginSession)).scalars():
+    for login_session in db.session.execute(db.select(BrowserSession)).scalars():
         login_session.last_seen_at -= timedelta(minutes=31)
     db.session.commit()
     assert client.get("/").status_code == 302
@@ -96,7 +102,7 @@ def test_idle_sessions_expire(app, client, make, login):
 def test_sessions_expire_after_twelve_hours_even_when_active(app, client, make, login):
     therapist = make.therapist()
     login(therapist)
-    for login_session in db.session.execute(db.select(LoginSession)).scalars():
+    for login_session in db.session.execute(db.select(BrowserSession)).scalars():
         login_session.created_at -= timedelta(hours=12, minutes=1)
     db.session.commit()
     assert client.get("/").status_code == 302
@@ -126,3 +132,30 @@ def test_logins_and_failures_are_audited(client, make):
     assert ("login.failed", "anonymous") in actions
     assert ("login", f"therapist:{therapist.id}") in actions
     assert db.session.get(Therapist, therapist.id).email == therapist.email
+
+
+def test_a_partners_token_never_opens_a_therapists_session_nor_the_other_way_round(app, make):
+    """Both kinds of browser session are rows of one table: each kind is looked up and ended as itself."""
+    therapist = make.therapist()
+    partner = make.couple(therapist).partners[0]
+    therapists_token = start_session(therapist)
+    partners_token = open_session(find_live_link(make.link(partner)))
+    db.session.commit()
+
+    assert load_session(partners_token) is None and load_partner(therapists_token) is None
+    end_session(partners_token)
+    close_session(therapists_token)
+    db.session.commit()
+    assert load_session(therapists_token).id == therapist.id
+    assert load_partner(partners_token).id == partner.id
+
+
+def test_a_browser_session_has_exactly_one_owner(app, make):
+    therapist = make.therapist()
+    make.link(make.couple(therapist).partners[0])
+    link_id = db.session.execute(db.select(PartnerLink.id)).scalar_one()
+    for owners in ({}, {"therapist_id": therapist.id, "link_id": link_id}):
+        db.session.add(BrowserSession(token_hash=hash_token(repr(owners)), **owners))
+        with pytest.raises(IntegrityError, match="one_owner|CHECK"):
+            db.session.commit()
+        db.session.rollback()

@@ -4,13 +4,11 @@ Where no Chromium or Playwright is available the tests are skipped with the reas
 `make test` installs Debian's chromium when it runs as root.
 """
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.helpers import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -51,24 +49,20 @@ def browser():
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_app(app_factory):
     """The demo practice served by a real server on a free port."""
-    # As a practice runs it: CSRF on, and a second factor for every account but the demo ones.
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, REQUIRE_MFA=True, BASE_URL="http://127.0.0.1:0")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = base
-    with app.app_context():
-        from toolkit.demo import load_demo
-        from toolkit.extensions import db
+    from toolkit.demo import load_demo
+    from toolkit.extensions import db
 
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, base
-    server.shutdown()
+    # As a practice runs it: CSRF on, and a second factor for every account but the demo ones.
+    app = app_factory(WTF_CSRF_ENABLED=True, REQUIRE_MFA=True)
+    with serving(app) as base:
+        app.config["BASE_URL"] = base  # the links printed and shown point at this server
+        with app.app_context():
+            load_demo()
+            db.session.commit()
+            db.session.remove()
+        yield app, base
 
 
 def shot(page, name: str) -> None:

@@ -3,7 +3,6 @@ import pytest
 from toolkit.audit.models import AuditEvent
 from toolkit.couples.models import Couple
 from toolkit.extensions import db
-from toolkit.timeutil import utcnow
 
 NEW_COUPLE = {
     "partner_1-first_name": "Maya", "partner_1-pronouns": "she/her", "partner_1-email": "maya@example.org",
@@ -124,8 +123,7 @@ def test_partners_with_the_same_first_name_keep_their_own_new_work(client, make,
     therapist = make.therapist()
     couple = make.couple(therapist, first="Alex", second="Alex")
     first, second = make.assignment(couple)
-    first.status, first.submitted_at = "submitted", utcnow()
-    db.session.commit()
+    make.sent(first)
     login(therapist)
     page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
     since = page[page.index('id="since-h"'):page.index('id="up-h"')]

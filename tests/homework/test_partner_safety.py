@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from markupsafe import escape
 
-from tests.conftest import make_app
 from toolkit.audit.models import AuditEvent
 from toolkit.extensions import db
 from toolkit.homework.models import Assignment, SafetyFlag
 from toolkit.measures.models import Measure
+from toolkit.partners.views import CRISIS_SECONDS
+from toolkit.timeutil import utcnow
 
 SCREENING = "is-it-worth-working-on/worth-working-on-reflection"
 PRIVATE_TEXT = "I keep a bag packed at my sisters place"
@@ -110,11 +111,10 @@ def test_quick_exit_ends_the_partners_session_on_the_server(app, screening, part
     assert ana.get(f"/me/homework/{screening['hw'].id}").status_code == 404
 
 
-def test_the_quick_exit_address_is_the_practices(tmp_path, make):
-    app = make_app(tmp_path, QUICK_EXIT_URL="https://example.org/news")
-    with app.app_context():
-        html = app.test_client().get("/help").get_data(as_text=True)
-        assert 'data-quick-exit="https://example.org/news"' in html
+@pytest.mark.app_config(QUICK_EXIT_URL="https://example.org/news")
+def test_the_quick_exit_address_is_the_practices(client):
+    html = client.get("/help").get_data(as_text=True)
+    assert 'data-quick-exit="https://example.org/news"' in html
 
 
 def test_help_and_safety_makes_each_number_a_tap_to_call_or_text(app):
@@ -194,6 +194,22 @@ def test_wrong_passcodes_are_throttled_without_locking_the_partner_out_elsewhere
     assert phone.post(f"/p/{token}", data={"passcode": code}, environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 302
 
 
+def test_the_passcode_throttle_lifts_once_its_window_has_passed(app, screening, partner_client, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
+    token = screening["ana_token"]
+    code = _set_passcode(partner_client(token))
+    guesser = app.test_client()
+    for n in range(app.config["PASSCODE_FAILURES_PER_PARTNER_AND_ADDRESS"]):
+        assert guesser.post(f"/p/{token}", data={"passcode": f"99{n:02d}"}).status_code == 400
+    window = timedelta(minutes=app.config["PASSCODE_THROTTLE_MINUTES"])
+    time_machine.shift(window - timedelta(minutes=1))
+    waiting = guesser.post(f"/p/{token}", data={"passcode": code})
+    assert waiting.status_code == 429 and "Wait 15 minutes" in waiting.get_data(as_text=True)
+    time_machine.shift(timedelta(minutes=2))  # the wrong tries are now older than the window
+    assert guesser.post(f"/p/{token}", data={"passcode": code}).status_code == 302
+    assert guesser.get("/me/").status_code == 200
+
+
 def test_the_therapist_clears_a_forgotten_passcode(app, client, login, screening, partner_client):
     token, ana = screening["ana_token"], screening["ana"]
     _set_passcode(partner_client(token))
@@ -206,23 +222,22 @@ def test_the_therapist_clears_a_forgotten_passcode(app, client, login, screening
     assert app.test_client().post(f"/p/{token}").status_code == 302
 
 
-@pytest.mark.parametrize("mode", ["required", "off"])
-def test_the_practice_can_require_or_turn_off_passcodes(tmp_path, make, mode):
-    app = make_app(tmp_path, PARTNER_PASSCODE=mode)
-    with app.app_context():
-        couple = make.couple(make.therapist())
-        token = make.link(couple.partners[0])
-        browser = app.test_client()
-        browser.post(f"/p/{token}")
-        browser.post("/me/policy", data={"agree": "y"})
-        skipped = browser.post("/me/passcode", data={"action": "skip"})
-        home = browser.get("/me/")
-        if mode == "required":
-            assert "Not now" not in browser.get("/me/passcode").get_data(as_text=True)
-            assert home.status_code == 302 and home.headers["Location"] == "/me/passcode"
-        else:
-            assert skipped.status_code == 302 and home.status_code == 200
-            assert "passcode" not in home.get_data(as_text=True).lower()
+@pytest.mark.parametrize("app, mode", [({"PARTNER_PASSCODE": "required"}, "required"),
+                                       ({"PARTNER_PASSCODE": "off"}, "off")], indirect=["app"], ids=["required", "off"])
+def test_the_practice_can_require_or_turn_off_passcodes(app, make, mode):
+    couple = make.couple(make.therapist())
+    token = make.link(couple.partners[0])
+    browser = app.test_client()
+    browser.post(f"/p/{token}")
+    browser.post("/me/policy", data={"agree": "y"})
+    skipped = browser.post("/me/passcode", data={"action": "skip"})
+    home = browser.get("/me/")
+    if mode == "required":
+        assert "Not now" not in browser.get("/me/passcode").get_data(as_text=True)
+        assert home.status_code == 302 and home.headers["Location"] == "/me/passcode"
+    else:
+        assert skipped.status_code == 302 and home.status_code == 200
+        assert "passcode" not in home.get_data(as_text=True).lower()
 
 
 # --- the check-in's safety questions ------------------------------------------------------------
@@ -277,16 +292,14 @@ def test_the_therapist_turns_the_safety_questions_off_with_a_reason(client, logi
 
 # --- joint work while a flag is open -----------------------------------------------------------
 
-def _open_flag(couple_with_links):
-    flag = SafetyFlag(couple_id=couple_with_links["couple"].id, partner_id=couple_with_links["ana"].id,
-                      assignment_id=couple_with_links["ana_hw"].id, field_name="felt_unsafe",
-                      question="Did you feel unsafe?", answer="yes")
-    db.session.add(flag)
-    db.session.commit()
+def _open_flag(make, couple_with_links):
+    return make.flag(couple_with_links["ana"], couple_with_links["ana_hw"], field_name="felt_unsafe",
+                     question="Did you feel unsafe?", answer="yes")
 
 
-def test_joint_homework_waits_for_the_therapists_confirmation_while_a_flag_is_open(client, login, couple_with_links):
-    _open_flag(couple_with_links)
+def test_joint_homework_waits_for_the_therapists_confirmation_while_a_flag_is_open(client, login, make,
+                                                                                   couple_with_links):
+    _open_flag(make, couple_with_links)
     couple, session = couple_with_links["couple"], couple_with_links["session"]
     login(couple_with_links["therapist"])
     url = f"/couples/{couple.id}/sessions/{session.id}/assign?template=quality-time/date-plan"
@@ -304,12 +317,12 @@ def test_joint_homework_waits_for_the_therapists_confirmation_while_a_flag_is_op
     assert client.post(url, data=dict(data, who="each")).status_code == 302
 
 
-def test_the_couples_packet_waits_for_the_confirmation_while_a_flag_is_open(client, login, couple_with_links):
+def test_the_couples_packet_waits_for_the_confirmation_while_a_flag_is_open(client, login, make, couple_with_links):
     couple, session = couple_with_links["couple"], couple_with_links["session"]
     login(couple_with_links["therapist"])
     url = f"/couples/{couple.id}/sessions/{session.id}/packet.pdf"
     assert client.get(url).mimetype == "application/pdf"  # no flag: straight to the PDF
-    _open_flag(couple_with_links)
+    _open_flag(make, couple_with_links)
     page = client.get(url)
     assert page.mimetype == "text/html" and "Joint work is safe: print the couple's packet" in page.get_data(as_text=True)
     assert not _events("joint_work.confirm_safe")
@@ -321,17 +334,19 @@ def test_the_couples_packet_waits_for_the_confirmation_while_a_flag_is_open(clie
     assert own.mimetype == "application/pdf"
 
 
-def test_the_crisis_box_is_not_shown_to_whoever_opens_the_page_later(screening, partner_client, monkeypatch):
+@pytest.mark.parametrize("seconds_later, shown", [(CRISIS_SECONDS - 5, True), (CRISIS_SECONDS + 1, False)],
+                         ids=["within-the-window", "after-it"])
+def test_the_crisis_box_is_not_shown_to_whoever_opens_the_page_later(screening, partner_client, time_machine,
+                                                                     seconds_later, shown):
     """If the page after sending never loaded, a later visitor to the phone sees nothing of the answer."""
-    from toolkit.partners import views
-    from toolkit.timeutil import utcnow
-
+    time_machine.move_to(utcnow(), tick=False)
     ana = partner_client(screening["ana_token"])
     hw = screening["hw"]
     ana.post(f"/me/homework/{hw.id}", data=_screening_answers(screening["template"]))  # the redirect is not followed
-    later = utcnow() + timedelta(seconds=views.CRISIS_SECONDS + 1)
-    monkeypatch.setattr(views, "utcnow", lambda: later)
-    assert "Support is available now" not in ana.get(f"/me/homework/{hw.id}").get_data(as_text=True)
+    time_machine.shift(timedelta(seconds=seconds_later))
+    page = ana.get(f"/me/homework/{hw.id}").get_data(as_text=True)
+    assert ("Support is available now" in page) is shown
+    assert "Support is available now" not in ana.get(f"/me/homework/{hw.id}").get_data(as_text=True)  # once at most
 
 
 def test_homework_can_go_to_one_partner_alone_and_the_other_sees_nothing_of_it(client, login, couple_with_links,

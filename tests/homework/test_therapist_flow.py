@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from toolkit.extensions import db
 from toolkit.homework.models import Assignment
@@ -46,9 +48,11 @@ def test_from_session_plan_to_reviewed_submission(app, client, make, login, part
     partner_client(make.link(ana)).post(f"/me/homework/{ana_hw.id}", data=dict(CHECK_IN, action="submit"))
     partner_client(make.link(sam)).post(f"/me/homework/{sam_hw.id}",
                                         data=dict(CHECK_IN, connected="2", therapist_only="", action="submit"))
-    # The couple page shows what happened since last time.
+    # The couple page shows what happened since last time: each partner's sending, under their name.
     overview = client.get(f"/couples/{couple.id}").get_data(as_text=True)
-    assert overview.count("Three, two, one") >= 2
+    since = overview[overview.index('id="since-h"'):overview.index('id="up-h"')]
+    assert "<h3>Ana</h3>" in since and "<h3>Sam</h3>" in since
+    assert since.count(">Three, two, one</a>") == 2 and "Nothing new." not in since
     # Side by side, with the gap on the rating.
     review = client.get(f"/couples/{couple.id}/homework/{ana_hw.id}").get_data(as_text=True)
     assert "Ana" in review and "Sam" in review
@@ -60,13 +64,44 @@ def test_from_session_plan_to_reviewed_submission(app, client, make, login, part
     assert db.session.get(Assignment, ana_hw.id).review_comment == "Talk about the gap."
 
 
-def test_overdue_shows_when_past_due_and_not_submitted(client, make, login):
+WEDNESDAY = datetime(2026, 11, 18, 9, 30)
+
+
+def _overdue_list(page: str) -> str:
+    """The couple page's "Overdue" box: what is late and not sent."""
+    start = page.index("<h3>Overdue</h3>")
+    return page[start:page.index("</div>", start)]
+
+
+def test_overdue_shows_when_past_due_and_not_submitted(client, make, login, time_machine):
+    time_machine.move_to(WEDNESDAY, tick=False)
     therapist = make.therapist()
     couple = make.couple(therapist)
     make.assignment(couple, due_in_days=-2)
     login(therapist)
     page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
-    assert "Overdue" in page and "2 days ago" in page
+    late = _overdue_list(page)
+    for partner in ("Ana", "Sam"):
+        assert f'Three, two, one — {partner} <span class="due due-late">Due Mon Nov 16 (2 days ago)</span>' in late
+    assert page.count('<span class="badge badge-danger">Overdue</span>') == 2
+
+
+@pytest.mark.parametrize("days_later, says, late", [
+    (0, "Due Thu Nov 19 (tomorrow)", False),
+    (1, "Due Thu Nov 19 (today)", False),
+    (2, "Due Thu Nov 19 (1 day ago)", True),
+])
+def test_homework_becomes_overdue_the_day_after_it_is_due(client, make, login, time_machine, days_later, says, late):
+    time_machine.move_to(WEDNESDAY, tick=False)
+    therapist = make.therapist()
+    couple = make.couple(therapist)
+    make.assignment(couple, due_in_days=1)
+    time_machine.shift(timedelta(days=days_later))
+    login(therapist)
+    page = client.get(f"/couples/{couple.id}").get_data(as_text=True)
+    assert says in page
+    assert ("Three, two, one" in _overdue_list(page)) is late
+    assert ('<span class="badge badge-danger">Overdue</span>' in page) is late
 
 
 def test_cannot_review_what_was_not_submitted(client, make, login):

@@ -3,9 +3,9 @@ import re
 from pathlib import Path
 
 import pytest
-import textstat
 from werkzeug.datastructures import MultiDict
 
+from tests.helpers import flesch_kincaid_grade, sentences, syllables, words
 from toolkit.library.forms import REQUIRED, form_class
 from toolkit.library.loader import load_library, parse_module
 from toolkit.library.markdown import plain_text, render_markdown
@@ -76,7 +76,7 @@ def test_out_of_range_and_overlong_answers_are_rejected(app):
 
 
 def _grade(text: str) -> float:
-    return textstat.flesch_kincaid_grade(text)
+    return flesch_kincaid_grade(text)
 
 
 @pytest.mark.parametrize("module", list(LIBRARY), ids=lambda m: m.slug)
@@ -92,6 +92,16 @@ def test_the_grade_check_can_fail():
     dense = ("Notwithstanding considerable methodological heterogeneity, longitudinal investigations "
              "consistently demonstrate associations between communicative responsiveness and relational satisfaction.")
     assert _grade(dense) > 8.5
+    assert _grade("We talk. We listen. We try again next week.") < 4
+
+
+def test_the_grade_is_the_flesch_kincaid_formula_on_words_sentences_and_syllables():
+    text = "Couples often drift apart slowly. Small habits bring them back together."
+    assert (words(text), sentences(text)) == (11, 2)
+    per_word = round(syllables(text) / 11, 1)
+    assert 1.2 <= per_word <= 1.8  # a plain English word has one or two syllables
+    assert _grade(text) == round(0.39 * 5.5 + 11.8 * per_word - 15.59, 1)
+    assert sentences("Page 2. A heading. This sentence has five words.") == 1  # runs of two words or fewer
 
 
 def _idea_table() -> dict[str, list[str]]:

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from toolkit.errors import NotFound
 from toolkit.extensions import db
 from toolkit.measures.models import Measure
 from toolkit.measures.scale import CUTOFF, below_cutoff, score
@@ -37,6 +38,14 @@ def test_out_of_range_answers_through_the_form_get_a_message(client, make, login
     assert db.session.execute(db.select(db.func.count(Measure.id))).scalar_one() == 0
     client.post(url, data={"happiness": "3", "warm": "3", "rewarding": "3", "satisfied": "3"})
     assert db.session.execute(db.select(Measure.score)).scalar_one() == 12
+
+
+def test_a_measure_for_another_couples_partner_is_not_found(make):
+    therapist = make.therapist()
+    couple, other = make.couple(therapist), make.couple(therapist, "Kim", "Lee")
+    with pytest.raises(NotFound):
+        save_measure(couple, other.partners[0], make.session(couple), [3, 3, 3, 3], "paper")
+    assert db.session.execute(db.select(db.func.count(Measure.id))).scalar_one() == 0
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_changing_the_session_after_signing_is_refused_and_the_note_still_verifi
 def test_the_plan_of_a_signed_session_can_be_read_but_not_changed(client, signed):
     session = db.session.get(TherapySession, signed["session"].id)
     page = client.get(signed["url"]).get_data(as_text=True)
-    assert "The weekly check-in" in page or "weekly-check-in" in page
+    assert '<a href="/library/weekly-check-in">The weekly check-in</a>' in page
     assert "Edit time, status, note" not in page and "Add from the library" not in page
     assert client.post(signed["url"] + "/plan", data={"slug": "fighting-fair"}).status_code == 409
     item = session.plan[0]

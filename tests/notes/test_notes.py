@@ -26,7 +26,7 @@ def test_a_note_starts_prefilled_in_the_chosen_format(client, held):
     client.post(held["url"] + "/start", data={"format": "BIRP"})
     note = _note()
     assert note.format == "BIRP" and list(note.sections) == ["behavior", "intervention", "response", "plan"]
-    assert "The weekly check-in" in note.sections["intervention"] or "check-in" in note.sections["intervention"].lower()
+    assert note.sections["intervention"] == "Modules covered: The weekly check-in, Fighting fair."  # the plan, in order
     assert "Three, two, one" in note.sections["plan"]
     page = client.get(held["url"]).get_data(as_text=True)
     assert "Behavior" in page and "Sign and lock" in page
@@ -104,11 +104,8 @@ def test_the_note_prints_with_signature_time_and_addenda(client, held):
     assert "note.print" in actions
 
 
-def test_the_note_starts_with_each_partners_latest_check_in(client, held):
-    from toolkit.measures.services import save_measure
-
+def test_the_note_starts_with_each_partners_latest_check_in(client, make, held):
     couple, session = held["couple"], held["session"]
-    save_measure(couple, couple.partners[0], session, [3, 3, 3, 3], "paper")
-    db.session.commit()
+    make.measure(couple.partners[0], session, [3, 3, 3, 3])
     client.post(held["url"] + "/start", data={"format": "SOAP"})
     assert "Ana 12" in _note().sections["objective"]

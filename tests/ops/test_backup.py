@@ -13,11 +13,11 @@ pytestmark = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("p
                                 reason="the backup command copies SQLite; PostgreSQL is backed up with pg_dump")
 
 
-def test_backup_during_writes_is_consistent_and_restores(app, make, runner, tmp_path):
+def test_backup_during_writes_is_consistent_and_restores(app, make, runner, app_factory, tmp_path):
     therapist = make.therapist()
     make.couple(therapist)
     source = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
-    stop = threading.Event()
+    stop, fifty_written = threading.Event(), threading.Event()
     written = []
 
     def keep_writing():
@@ -30,16 +30,19 @@ def test_backup_during_writes_is_consistent_and_restores(app, make, runner, tmp_
             conn.execute("COMMIT")
             n += 1
             written.append(n)
+            if n == 50:
+                fifty_written.set()
         conn.close()
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
-    while len(written) < 50:
-        pass
-    target = tmp_path / "copy.sqlite"
-    result = runner.invoke(args=["backup", str(target)])
-    stop.set()
-    writer.join()
+    try:
+        assert fifty_written.wait(30), "the writer did not get 50 rows in"
+        target = tmp_path / "copy.sqlite"
+        result = runner.invoke(args=["backup", str(target)])
+    finally:
+        stop.set()
+        writer.join(30)
     assert result.exit_code == 0, result.output
     assert "integrity check passed" in result.output
     with sqlite3.connect(target) as copy:
@@ -48,15 +51,12 @@ def test_backup_during_writes_is_consistent_and_restores(app, make, runner, tmp_
         assert 50 <= copied <= len(written)
         assert copy.execute("SELECT count(*) FROM couples").fetchone()[0] == 1
     # Restoring is pointing the app at the copy: it starts and serves the same practice.
-    from tests.conftest import make_app
+    from toolkit.couples.models import Couple
+    from toolkit.extensions import db
 
-    restored = make_app(tmp_path / "restored", SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
+    restored = app_factory(tmp_path / "restored", SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
     with restored.app_context():
-        from toolkit.couples.models import Couple
-        from toolkit.extensions import db
-
         assert db.session.execute(db.select(db.func.count(Couple.id))).scalar_one() == 1
-        db.session.remove()
 
 
 def test_backup_refuses_to_overwrite(runner, app, tmp_path):
@@ -76,7 +76,7 @@ def test_a_backup_finishes_while_writes_go_on_and_holds_what_came_before(app, ru
         conn.execute("CREATE TABLE heartbeats (id INTEGER PRIMARY KEY)")
         # 20 MB: twenty of the backup API's steps, each one a chance for a write to restart it.
         conn.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 5000)
-    committed, writing = [0], threading.Event()
+    committed, under_way = [0], threading.Event()
 
     def write_steadily(seconds=3.0, every=0.005):
         conn = sqlite3.connect(source, timeout=30, isolation_level=None)
@@ -86,14 +86,14 @@ def test_a_backup_finishes_while_writes_go_on_and_holds_what_came_before(app, ru
             conn.execute("INSERT INTO heartbeats DEFAULT VALUES")
             conn.execute("COMMIT")
             committed[0] += 1
-            writing.set()
+            if committed[0] == 20:
+                under_way.set()
             time.sleep(every)
         conn.close()
 
     writer = threading.Thread(target=write_steadily)
     writer.start()
-    writing.wait(5)
-    time.sleep(0.2)
+    assert under_way.wait(5), "the writer did not get going"
     before = committed[0]
     target = tmp_path / "during-writes.sqlite"
     result = runner.invoke(args=["backup", str(target)])

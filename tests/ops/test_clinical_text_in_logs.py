@@ -11,9 +11,9 @@ import traceback
 
 import pytest
 
-from tests.conftest import make_app
 from toolkit.couples.models import Couple, Partner
 from toolkit.extensions import db
+from toolkit.access import open_to_all
 
 CLINICAL = "Qz9 disclosed the affair and thoughts of self-harm in session twelve Qz9"
 
@@ -36,22 +36,19 @@ def too_long(therapist_id):
     pytest.param(too_long, marks=pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
                                                     reason="SQLite does not enforce a string's length")),
 ], ids=["not-null", "too-long"])
-def test_a_failing_write_logs_no_clinical_text(tmp_path, caplog, capsys, failing_write):
-    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False)  # as in production: Flask logs the 500 itself
-
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)  # as in production: Flask logs the 500 itself
+def test_a_failing_write_logs_no_clinical_text(app, make, caplog, capsys, failing_write):
     @app.post("/_failing-write/<int:therapist_id>")
+    @open_to_all  # a test route: no sign-in in the way of the error it provokes
     def write(therapist_id):
         failing_write(therapist_id)
         db.session.commit()
         return "saved"
 
-    with app.app_context():
-        from tests.factories import Factories
-
-        therapist_id = Factories().therapist().id
-        caplog.set_level(logging.DEBUG)  # the root and so every logger, SQLAlchemy's engine included
-        response = app.test_client().post(f"/_failing-write/{therapist_id}")
-        db.session.remove()
+    therapist_id = make.therapist().id
+    caplog.set_level(logging.DEBUG)  # the root and so every logger, SQLAlchemy's engine included
+    response = app.test_client().post(f"/_failing-write/{therapist_id}")
+    db.session.remove()
     assert response.status_code == 500 and CLINICAL not in response.get_data(as_text=True)
     errors = [record for record in caplog.records if record.exc_info]
     assert errors, "the failing request was not logged"

@@ -75,15 +75,10 @@ def test_an_instance_disk_that_takes_no_write_is_503_disk(app, client, monkeypat
     assert response.status_code == 503 and response.get_data(as_text=True) == "disk"
 
 
-def test_healthz_is_throttled_per_address(tmp_path):
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path, HEALTHZ_PER_MINUTE=3)
-    with app.app_context():
-        browser = app.test_client()
-        statuses = [browser.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code for _ in range(5)]
-        other = browser.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.8"})
-        db.session.remove()
+@pytest.mark.app_config(HEALTHZ_PER_MINUTE=3)
+def test_healthz_is_throttled_per_address(client):
+    statuses = [client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code for _ in range(5)]
+    other = client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.8"})
     assert statuses == [200, 200, 200, 429, 429]
     assert other.status_code == 200
 

@@ -15,9 +15,8 @@ def text_of(data: bytes) -> str:
 def planned(make, login):
     therapist = make.therapist(name="Robin Hale", credentials="LMFT", practice_name="Harbor Counseling")
     couple = make.couple(therapist, first="Maya", second="Jordan")
-    session = make.session(couple, modules=["daily-gratitude", "fighting-fair"])
-    session.note_to_couple = "Go gently with each other this week."
-    db.session.commit()
+    session = make.session(couple, modules=["daily-gratitude", "fighting-fair"],
+                           note_to_couple="Go gently with each other this week.")
     make.assignment(couple, session=session)
     login(therapist)
     return {"therapist": therapist, "couple": couple, "session": session,

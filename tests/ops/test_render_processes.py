@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
 from toolkit.pdf import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +28,7 @@ PARENT = """
         SLOW = "<table>" + "<tr><td>a long cell of text</td><td>and another</td></tr>" * 20000 + "</table>"
         {before}
         threading.Thread(target=render.render_pdf, args=(SLOW,), kwargs={{"timeout": 120}}, daemon=True).start()
-        print(" ".join(str(pid) for pid in render._get_pool()._processes), flush=True)
+        print(" ".join(str(pid) for pid in render.worker_pids()), flush=True)
         threading.Event().wait(120)
 """
 RENDER_IN_MAIN_THREAD = 'render.render_pdf("<p>warm</p>")'
@@ -110,13 +109,13 @@ def test_the_watching_thread_alone_ends_a_worker_whose_parent_is_gone(reap):
     assert wait_until_gone(pids) == []
 
 
-def test_the_pool_size_is_the_setting_and_a_bad_one_stops_start_up(tmp_path):
+def test_the_pool_size_is_the_setting_and_a_bad_one_stops_start_up(app_factory):
     cores = len(os.sched_getaffinity(0))
     assert render.default_process_count() == min(2, cores)
     with pytest.raises(RuntimeError, match="PDF_RENDER_PROCESSES"):
-        make_app(tmp_path, PDF_RENDER_PROCESSES=0)
+        app_factory(PDF_RENDER_PROCESSES=0)
     try:
-        make_app(tmp_path, PDF_RENDER_PROCESSES=3)
+        app_factory(PDF_RENDER_PROCESSES=3)
         assert render.worker_count() == 3
     finally:
         render.configure(None)  # back to the default for the rest of the run

@@ -1,15 +1,13 @@
-"""The renderer: only bundled assets are fetched, renders have a time limit, parts join."""
+"""The renderer: only bundled assets are fetched and parts join (time limits: test_pool.py)."""
 import base64
 import http.server
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from toolkit.pdf import render
 from toolkit.pdf.render import (
-    AssetFetcher, RefusedURL, RenderTimeout, join_pdfs, render_many, render_pdf, render_traced,
+    AssetFetcher, RefusedURL, join_pdfs, render_many, render_traced,
 )
 
 from .conftest import reader, stream_bytes, text_of
@@ -118,27 +116,6 @@ def test_no_request_reaches_a_server_and_no_redirect_is_followed():
     assert any(str(server.server_port) in url for url in rendered.requested)
     assert _Recorder.requests == []
     assert_no_secrets(rendered.pdf)
-
-
-def exit_code(process, wait: float = 5.0):
-    """A worker's exit code once it has ended; the executor's own thread may be the one reaping it."""
-    deadline = time.monotonic() + wait
-    while process.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return process.exitcode
-
-
-def test_a_render_past_its_time_limit_raises_and_its_worker_is_killed():
-    render_pdf("<p>warm</p>")
-    pool = render._get_pool()
-    workers = list(pool._processes.values())
-    slow = "<table>" + "<tr><td>a long cell of text</td><td>and another</td></tr>" * 20_000 + "</table>"
-    with pytest.raises(RenderTimeout, match="took longer than"):
-        render_pdf(slow, timeout=0.2)
-    for process in workers:
-        assert exit_code(process) == -9  # SIGKILL
-    assert render._get_pool() is not pool
-    assert "after" in text_of(render_pdf("<p>after</p>"))  # a new pool takes over
 
 
 def test_render_many_keeps_the_order_and_join_keeps_every_page():

@@ -3,7 +3,6 @@
 Each browser keeps its own cookies and does not follow redirects: the tests look at where a
 response points. Requests "at once" start together at a barrier, from a bounded thread pool.
 """
-import re
 import threading
 import urllib.error
 import urllib.parse
@@ -13,10 +12,9 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import make_app
 from tests.factories import PASSWORD, Factories
+from tests.helpers import csrf_token, serving
 from toolkit.extensions import db
 
 TIMEOUT = 60  # seconds any one request may take before the test fails rather than hangs
@@ -62,23 +60,18 @@ class Browser:
 
     def sign_in(self, therapist) -> None:
         page = self.get("/login")
-        reply = self.post("/login", {"csrf_token": hidden(page, "csrf_token"), "email": therapist.email,
+        reply = self.post("/login", {"csrf_token": csrf_token(page), "email": therapist.email,
                                      "password": PASSWORD})
         assert reply.status == 302, reply.body
 
     def open_partner_link(self, token: str) -> None:
         """Continue from the link, agree to the policy and pass on the passcode, as a partner does."""
         page = self.get(f"/p/{token}")
-        assert self.post(f"/p/{token}", {"csrf_token": hidden(page, "csrf_token")}).status == 302
+        assert self.post(f"/p/{token}", {"csrf_token": csrf_token(page)}).status == 302
         page = self.get("/me/policy")
-        assert self.post("/me/policy", {"csrf_token": hidden(page, "csrf_token"), "agree": "y"}).status == 302
+        assert self.post("/me/policy", {"csrf_token": csrf_token(page), "agree": "y"}).status == 302
         page = self.get("/me/passcode")
-        assert self.post("/me/passcode", {"csrf_token": hidden(page, "csrf_token"), "action": "skip"}).status == 302
-
-
-def hidden(html: str, name: str) -> str:
-    """The value of a hidden input of the page."""
-    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+        assert self.post("/me/passcode", {"csrf_token": csrf_token(page), "action": "skip"}).status == 302
 
 
 def at_once(calls: list) -> list:
@@ -94,16 +87,10 @@ def at_once(calls: list) -> list:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(app_factory):
     """The app served on a free port, CSRF on, as a practice runs it; yields (app, base URL, factories)."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with app.app_context():
-        yield app, f"http://127.0.0.1:{server.server_port}", Factories()
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with serving(app) as base, app.app_context():
+        yield app, base, Factories()
         db.session.remove()
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
 

@@ -1,5 +1,6 @@
 """A partner's check-in sent many times at once is stored once, and every sending is answered as sent."""
-from tests.reliability.conftest import Browser, at_once, hidden
+from tests.helpers import csrf_token
+from tests.reliability.conftest import Browser, at_once
 from toolkit.audit.models import AuditEvent
 from toolkit.extensions import db
 from toolkit.homework.models import SafetyFlag
@@ -13,9 +14,7 @@ ANSWERS = {"happiness": "3", "warm": "2", "rewarding": "2", "satisfied": "3", "a
 def test_a_check_in_sent_twenty_times_at_once_is_stored_once(served):
     app, base, make = served
     therapist = make.therapist()
-    couple = make.couple(therapist)
-    couple.checkin_enabled = True
-    db.session.commit()
+    couple = make.couple(therapist, checkin=True)
     session = make.session(couple, days_from_now=2)
     partner_id, session_id = couple.partners[0].id, session.id
     token = make.link(couple.partners[0])
@@ -23,7 +22,7 @@ def test_a_check_in_sent_twenty_times_at_once_is_stored_once(served):
     browser = Browser(base)  # one partner's browser: every sending shares its cookies
     browser.open_partner_link(token)
     page = browser.get("/me/checkin")
-    sent = dict(ANSWERS, csrf_token=hidden(page, "csrf_token"))
+    sent = dict(ANSWERS, csrf_token=csrf_token(page))
     replies = at_once([lambda: browser.post("/me/checkin", sent)] * AT_ONCE)
     assert all(r.status == 302 for r in replies), [(r.status, r.body[:300]) for r in replies]
     # Asked again, the partner is told it is done: the check-in page sends them home.

@@ -5,7 +5,8 @@ both are answered with a redirect to the one thing created.
 """
 from datetime import timedelta
 
-from tests.reliability.conftest import Browser, at_once, hidden
+from tests.helpers import csrf_token, hidden, sign_in
+from tests.reliability.conftest import Browser, at_once
 from toolkit.couples.models import Couple
 from toolkit.extensions import db
 from toolkit.forms import ALREADY_SENT, SubmissionKey
@@ -19,7 +20,7 @@ ROUNDS = 3  # a fresh form each round: more chances for the two sendings to over
 def _double_click(browser: Browser, path: str, data: dict) -> list:
     """Open the form, fill it in, and send it twice at once."""
     page = browser.get(path)
-    sent = dict(data, csrf_token=hidden(page, "csrf_token"), submission_key=hidden(page, "submission_key"))
+    sent = dict(data, csrf_token=csrf_token(page), submission_key=hidden(page, "submission_key"))
     return at_once([lambda: browser.post(path, sent)] * 2)
 
 
@@ -94,19 +95,14 @@ def test_assign_homework_sent_twice_assigns_one_batch(served):
 
 def _couple_form(client, **fields):
     page = client.get("/couples/new").get_data(as_text=True)
-    data = {"csrf_token": hidden(page, "csrf_token"), "submission_key": hidden(page, "submission_key"),
+    data = {"csrf_token": csrf_token(page), "submission_key": hidden(page, "submission_key"),
             "partner_1-first_name": "Ana", "partner_2-first_name": "Sam"}
     return {**data, **fields}
 
 
-def test_a_resend_is_sent_to_what_the_first_made_and_told_so(csrf_app):
-    from tests.factories import PASSWORD, Factories
-
-    therapist = Factories().therapist()
+def test_a_resend_is_sent_to_what_the_first_made_and_told_so(csrf_app, make):
     client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"csrf_token": hidden(page, "csrf_token"), "email": therapist.email,
-                                "password": PASSWORD})
+    sign_in(client, make.therapist())
     data = _couple_form(client)
     first = client.post("/couples/new", data=data)
     again = client.post("/couples/new", data=data)
@@ -126,7 +122,7 @@ def test_a_resend_is_sent_to_what_the_first_made_and_told_so(csrf_app):
     couple_id = int(first.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/couples/{couple_id}/sessions/new").get_data(as_text=True)
     reused = client.post(f"/couples/{couple_id}/sessions/new",
-                         data={"csrf_token": hidden(page, "csrf_token"), "submission_key": data["submission_key"],
+                         data={"csrf_token": csrf_token(page), "submission_key": data["submission_key"],
                                "starts_at": "2030-01-07T17:00", "status": "planned"})
     assert reused.status_code == 400 and _count(TherapySession) == 0
     # A form whose answers were refused keeps its key, and is stored once they are right.

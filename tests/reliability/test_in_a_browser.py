@@ -4,10 +4,9 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _why_not
 from tests.factories import PASSWORD
-from tests.reliability.conftest import Browser, hidden
+from tests.helpers import csrf_token
+from tests.reliability.conftest import Browser
 from toolkit.extensions import db
-from toolkit.library import get_library
-from toolkit.notes.services import start_note
 from toolkit.notes.views import SIGNED_NOT_SAVED
 
 
@@ -44,8 +43,7 @@ def test_an_autosave_after_signing_elsewhere_is_refused_in_plain_words_and_the_t
     app, base, make = served
     therapist = make.therapist()
     session = make.session(make.couple(therapist), days_from_now=-1, status="held")
-    start_note(session, "SOAP", get_library())
-    db.session.commit()
+    make.note(session, "SOAP")
     url = f"/couples/{session.couple_id}/sessions/{session.id}/note"
     db.session.close()
     page = _signed_in_page(chromium, base, therapist)
@@ -53,7 +51,7 @@ def test_an_autosave_after_signing_elsewhere_is_refused_in_plain_words_and_the_t
     # Signed meanwhile from another tab.
     other_tab = Browser(base)
     other_tab.sign_in(therapist)
-    assert other_tab.post(url + "/sign", {"csrf_token": hidden(other_tab.get(url), "csrf_token")}).status == 302
+    assert other_tab.post(url + "/sign", {"csrf_token": csrf_token(other_tab.get(url))}).status == 302
     page.get_by_label("Subjective").fill("Typed after the signature")
     expect(page.locator("[data-autosave-status]")).to_have_text(SIGNED_NOT_SAVED, timeout=15_000)
     assert page.get_by_label("Subjective").input_value() == "Typed after the signature"

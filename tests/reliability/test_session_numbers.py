@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests.reliability.conftest import Browser, at_once, hidden
+from tests.helpers import csrf_token, hidden
+from tests.reliability.conftest import Browser, at_once
 from toolkit.extensions import db
 from toolkit.sessions.models import TherapySession
 from toolkit.timeutil import utcnow
@@ -24,7 +25,7 @@ def test_sessions_added_at_once_are_numbered_one_to_n(served):
     for n in range(AT_ONCE):  # separate forms (each its own key): separate sessions, not a double click
         page = browser.get(path)
         when = (utcnow() + timedelta(days=n + 1)).strftime("%Y-%m-%dT%H:%M")
-        sendings.append({"csrf_token": hidden(page, "csrf_token"), "submission_key": hidden(page, "submission_key"),
+        sendings.append({"csrf_token": csrf_token(page), "submission_key": hidden(page, "submission_key"),
                          "starts_at": when, "status": "planned", "note_to_couple": ""})
     replies = at_once([lambda data=data: browser.post(path, data) for data in sendings])
     assert [r.status for r in replies] == [302] * AT_ONCE, [(r.status, r.body[:300]) for r in replies]

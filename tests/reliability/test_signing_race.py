@@ -3,11 +3,10 @@
 An autosave reaching the server before the signature is saved (and then replaced by what Sign
 sent); one reaching it after is refused with 409, and the editor is told so in plain words.
 """
-from tests.reliability.conftest import Browser, at_once, hidden
+from tests.helpers import csrf_token
+from tests.reliability.conftest import Browser, at_once
 from toolkit.extensions import db
-from toolkit.library import get_library
 from toolkit.notes.models import SessionNote
-from toolkit.notes.services import start_note
 from toolkit.notes.views import SIGNED_NOT_SAVED
 
 AUTOSAVES = 8
@@ -24,8 +23,7 @@ def _held_sessions_with_notes(make, therapist, count):
     urls = []
     for _ in range(count):
         session = make.session(couple, days_from_now=-1, status="held")
-        start_note(session, "SOAP", get_library())
-        db.session.commit()
+        make.note(session, "SOAP")
         urls.append(f"/couples/{couple.id}/sessions/{session.id}/note")
     return urls
 
@@ -38,7 +36,7 @@ def test_autosaves_racing_sign_and_lock_never_change_what_was_signed(served):
     browser = Browser(base)
     browser.sign_in(therapist)
     for url in urls:
-        csrf = hidden(browser.get(url), "csrf_token")
+        csrf = csrf_token(browser.get(url))
         final = dict(_sections("Signed"), csrf_token=csrf)
         autosaves = [lambda n=n: browser.post(url, dict(_sections(f"Autosave {n}"), csrf_token=csrf),
                                               headers={"X-Autosave": "1"}) for n in range(AUTOSAVES)]

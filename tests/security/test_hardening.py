@@ -10,14 +10,12 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from tests.conftest import make_app
 from toolkit import create_app
 from toolkit.audit.models import AuditEvent
 from toolkit.extensions import db
@@ -27,15 +25,6 @@ from toolkit.sessions.models import TherapySession
 from toolkit.timeutil import utcnow
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def app_with(tmp_path, **config):
-    app = make_app(tmp_path, **config)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def mode_of(path: Path) -> int:
@@ -52,14 +41,14 @@ def umask_022():
 
 # --- 2. behind a proxy ------------------------------------------------------------------
 
-@pytest.mark.parametrize("proxies, recorded", [(1, "203.0.113.7"), (0, "127.0.0.1")])
-def test_the_client_address_is_read_through_the_trusted_proxies(tmp_path, proxies, recorded):
-    with app_with(tmp_path, TRUSTED_PROXIES=proxies) as app:
-        # The client wrote the first entry itself; the one proxy in front added the second.
-        app.test_client().get("/p/no-such-link", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"})
-        # The audit row's address is what the partner-link throttle counts per address.
-        addresses = db.session.execute(db.select(AuditEvent.ip).filter_by(action="partner_link.invalid")).scalars()
-        assert list(addresses) == [recorded]
+@pytest.mark.parametrize("app, recorded", [({"TRUSTED_PROXIES": 1}, "203.0.113.7"),
+                                           ({"TRUSTED_PROXIES": 0}, "127.0.0.1")], indirect=["app"])
+def test_the_client_address_is_read_through_the_trusted_proxies(client, recorded):
+    # The client wrote the first entry itself; the one proxy in front added the second.
+    client.get("/p/no-such-link", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"})
+    # The audit row's address is what the partner-link throttle counts per address.
+    addresses = db.session.execute(db.select(AuditEvent.ip).filter_by(action="partner_link.invalid")).scalars()
+    assert list(addresses) == [recorded]
 
 
 # --- 3. ids and dates out of range ---------------------------------------------------------
@@ -173,19 +162,35 @@ def test_cached_pdfs_and_backups_are_private(tmp_path, umask_022):
 
 # --- 6. partner sessions end ------------------------------------------------------------------
 
-def test_a_partner_session_ends_after_its_absolute_lifetime_however_active(app, make, partner_client):
+def test_a_partner_session_ends_after_its_absolute_lifetime_however_active(app, make, partner_client, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
     couple = make.couple(make.therapist())
     browser = partner_client(make.link(couple.partners[0]))
-    row = db.session.execute(db.select(PartnerSession)).scalar_one()
     hours = app.config["PARTNER_SESSION_HOURS"]
     assert hours == 12
-    row.created_at, row.last_seen_at = utcnow() - timedelta(hours=hours, minutes=-5), utcnow()
-    db.session.commit()
-    assert browser.get("/me/").status_code == 200  # busy and younger than the limit: still open
-    row.created_at, row.last_seen_at = utcnow() - timedelta(hours=hours, minutes=1), utcnow()
-    db.session.commit()
+    for _ in range(hours * 2 - 1):  # busy all along: a page every half hour, never idle
+        time_machine.shift(timedelta(minutes=30))
+        assert browser.get("/me/").status_code == 200
+    time_machine.shift(timedelta(minutes=29))  # 11 h 59 min after opening: still open
+    assert browser.get("/me/").status_code == 200
+    time_machine.shift(timedelta(minutes=2))
     assert browser.get("/me/").status_code == 404
     assert db.session.execute(db.select(db.func.count(PartnerSession.id))).scalar_one() == 0
+
+
+def test_a_partner_session_left_idle_ends_and_the_link_opens_a_new_one(app, make, partner_client, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
+    couple = make.couple(make.therapist())
+    token = make.link(couple.partners[0])
+    browser = partner_client(token)
+    idle = timedelta(minutes=app.config["PARTNER_IDLE_MINUTES"])
+    time_machine.shift(idle - timedelta(minutes=1))
+    assert browser.get("/me/").status_code == 200  # back just in time: the session lives on
+    time_machine.shift(idle + timedelta(minutes=1))
+    gone = browser.get("/me/")
+    assert gone.status_code == 404 and "ask your therapist" in gone.get_data(as_text=True)
+    assert browser.post(f"/p/{token}").status_code == 302  # the link itself still works
+    assert browser.get("/me/").status_code == 200
 
 
 # --- 7. redirects never name the Host header -----------------------------------------------

@@ -1,7 +1,5 @@
 """Generated from the URL map: CSRF on every POST, and the security headers on every route."""
-import re
-
-from tests.factories import PASSWORD, Factories
+from tests.helpers import sign_in
 
 
 def _url(rule):
@@ -10,12 +8,9 @@ def _url(rule):
     return rule.build(values)[1]
 
 
-def test_every_post_without_a_csrf_token_is_refused(csrf_app):
-    therapist = Factories().therapist()
+def test_every_post_without_a_csrf_token_is_refused(csrf_app, make):
     client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": therapist.email, "password": PASSWORD, "csrf_token": token})
+    sign_in(client, make.therapist())
     posts = [rule for rule in csrf_app.url_map.iter_rules() if "POST" in rule.methods]
     assert len(posts) > 15
     for rule in posts:

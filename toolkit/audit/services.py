@@ -1,6 +1,6 @@
 """Writing, checking and showing the audit trail."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request
 from flask_login import current_user
@@ -185,6 +185,31 @@ def _head_problem(head, last, head_row, *, keyed: int):
     if head_row is None or head_row.hash != head.hash:
         return f"row number {head.seq} is not the one the audit head recorded", head_row.id if head_row else last_id
     return None, None
+
+
+# -- Throttles: failures counted from the log --------------------------------------------------
+
+@dataclass(frozen=True)
+class Throttle:
+    """Failures of one kind (an audit action) counted over the last `minutes`.
+
+    Counted from the audit log, so every server process shares the count; only failures are
+    recorded under the action, so a refused try does not lengthen the wait.
+    """
+
+    action: str
+    minutes: int
+
+    def reached(self, limit: int, **where) -> bool:
+        """Whether `limit` failures are in the window among those whose columns hold the values given.
+
+        A value of None matches an empty column (IS NULL), not any value.
+        """
+        since = utcnow() - timedelta(minutes=self.minutes)
+        query = db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == self.action, AuditEvent.at >= since)
+        for column, value in where.items():
+            query = query.where(getattr(AuditEvent, column) == value)
+        return db.session.execute(query).scalar_one() >= limit
 
 
 # -- A couple's record of access ---------------------------------------------------------------

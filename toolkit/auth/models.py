@@ -1,11 +1,10 @@
-"""Therapist accounts and their server-side login sessions."""
-import hashlib
+"""Therapist accounts, and the server-side sessions of signed-in browsers (therapists' and partners')."""
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -74,22 +73,28 @@ class Therapist(UserMixin, db.Model):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
 
-class LoginSession(db.Model):
-    """A signed-in browser. Logout deletes it, so a copied cookie stops working."""
+class BrowserSession(db.Model):
+    """A signed-in browser: a therapist's after sign-in, or a partner's after Continue on their link.
 
-    __tablename__ = "login_sessions"
+    Exactly one owner is set, and each is indexed: signing out everywhere deletes by therapist,
+    revoking a link by link. Only the token's hash is kept. Signing out, "leave quickly" and
+    revoking the link delete the row, so a copied cookie stops working.
+    """
+
+    __tablename__ = "browser_sessions"
+    __table_args__ = (CheckConstraint("(therapist_id IS NULL) <> (link_id IS NULL)", name="one_owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"), index=True)
+    therapist_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("partner_links.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    therapist: Mapped[Therapist] = relationship(lazy="joined")
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    # Loaded with the session by whoever needs them (auth.services, partners.services): a
+    # therapist's session has no link to join, a partner's no therapist.
+    therapist: Mapped[Therapist | None] = relationship(lazy="raise")
+    link: Mapped["PartnerLink | None"] = relationship(lazy="raise")  # noqa: F821 (partners.models)
 
 
 class RecoveryCode(db.Model):

@@ -6,12 +6,13 @@ from functools import cache
 
 from argon2.exceptions import VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
-from ..audit.models import AuditEvent
-from ..audit.services import record
+from ..audit.services import Throttle, record
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import AccountToken, LoginSession, Therapist, password_hasher
+from ..tokens import hash_token
+from .models import AccountToken, BrowserSession, Therapist, password_hasher
 
 # Verified against when the email is unknown or throttled, so every failure costs the same time.
 _DUMMY_HASH = password_hasher.hash("not-a-real-password")
@@ -65,15 +66,6 @@ def create_therapist(email: str, name: str, password: str | None, *, credentials
     return therapist
 
 
-def _recent_failures(**where) -> int:
-    """Failed sign-ins (wrong password or code) in the throttle window, matching every condition given."""
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    query = db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed", AuditEvent.at >= since)
-    for column, value in where.items():
-        query = query.where(getattr(AuditEvent, column) == value)
-    return db.session.execute(query).scalar_one()
-
-
 def is_throttled(email: str, ip: str | None) -> bool:
     """Too many recent failures for this account from this address, from this address, or in all.
 
@@ -82,11 +74,12 @@ def is_throttled(email: str, ip: str | None) -> bool:
     wait always ends.
     """
     cfg = current_app.config
-    if _recent_failures(subject=email, ip=ip) >= cfg["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"]:
+    failures = Throttle("login.failed", cfg["LOGIN_THROTTLE_MINUTES"])  # a wrong password or code
+    if failures.reached(cfg["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"], subject=email, ip=ip):
         return True
-    if ip and _recent_failures(ip=ip) >= cfg["LOGIN_FAILURES_PER_ADDRESS"]:
+    if ip and failures.reached(cfg["LOGIN_FAILURES_PER_ADDRESS"], ip=ip):
         return True
-    return _recent_failures(subject=email) >= cfg["LOGIN_FAILURES_PER_ACCOUNT"]
+    return failures.reached(cfg["LOGIN_FAILURES_PER_ACCOUNT"], subject=email)
 
 
 def record_failure(email: str, reason: str) -> None:
@@ -124,16 +117,21 @@ def _burn_time(password: str) -> None:
 def start_session(therapist: Therapist) -> str:
     """Create a server-side login session and return its raw token (for the cookie)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=LoginSession.hash_token(token), therapist_id=therapist.id))
+    db.session.add(BrowserSession(token_hash=hash_token(token), therapist_id=therapist.id))
     therapist.session_token = token
     record("login", therapist, actor=f"therapist:{therapist.id}", object_type="therapist")
     return token
 
 
+def _therapist_session(token: str):
+    """The condition for the therapist's session of this token: a partner's never matches."""
+    return (BrowserSession.token_hash == hash_token(token)) & BrowserSession.therapist_id.is_not(None)
+
+
 def end_session(token: str | None) -> None:
     """Delete the login session so its cookie no longer works anywhere."""
     if token:
-        db.session.execute(db.delete(LoginSession).filter_by(token_hash=LoginSession.hash_token(token)))
+        db.session.execute(db.delete(BrowserSession).where(_therapist_session(token)))
 
 
 def keep_alive(row, idle: timedelta, absolute: timedelta | None = None) -> bool:
@@ -156,7 +154,7 @@ def keep_alive(row, idle: timedelta, absolute: timedelta | None = None) -> bool:
 def load_session(token: str) -> Therapist | None:
     """The therapist of a live login session; expires idle and over-long sessions."""
     login = db.session.execute(
-        db.select(LoginSession).filter_by(token_hash=LoginSession.hash_token(token))
+        db.select(BrowserSession).options(joinedload(BrowserSession.therapist)).where(_therapist_session(token))
     ).scalar()
     if login is None:
         return None
@@ -172,9 +170,9 @@ def load_session(token: str) -> Therapist | None:
 
 def end_every_session(therapist: Therapist, *, keep: str | None = None) -> None:
     """Sign the account out everywhere (but the browser whose token is `keep`)."""
-    query = db.delete(LoginSession).where(LoginSession.therapist_id == therapist.id)
+    query = db.delete(BrowserSession).where(BrowserSession.therapist_id == therapist.id)
     if keep:
-        query = query.where(LoginSession.token_hash != LoginSession.hash_token(keep))
+        query = query.where(BrowserSession.token_hash != hash_token(keep))
     db.session.execute(query)
 
 
@@ -198,14 +196,14 @@ def issue_account_token(therapist: Therapist, purpose: str) -> str:
         AccountToken.therapist_id == therapist.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None)
     ).values(used_at=now))
     token = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(therapist_id=therapist.id, purpose=purpose, token_hash=LoginSession.hash_token(token),
+    db.session.add(AccountToken(therapist_id=therapist.id, purpose=purpose, token_hash=hash_token(token),
                                 expires_at=now + TOKEN_LIFETIMES[purpose]))
     record(f"account.{purpose}_issue", therapist, object_type="therapist")
     return token
 
 
 def find_account_token(token: str) -> AccountToken | None:
-    found = db.session.execute(db.select(AccountToken).filter_by(token_hash=LoginSession.hash_token(token))).scalar()
+    found = db.session.execute(db.select(AccountToken).filter_by(token_hash=hash_token(token))).scalar()
     if found is None or found.used_at is not None or found.expires_at <= utcnow() or not found.therapist.is_active:
         return None
     return found

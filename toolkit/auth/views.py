@@ -3,16 +3,26 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
+from ..access import open_to_all
 from ..audit.services import record
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from . import mfa
 from .forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm, NewPasswordForm
 from .models import Therapist
-from .services import (authenticate, change_password, end_session, find_account_token, is_throttled, load_session,
-                       record_failure, set_password_from_token, start_session)
+from .services import (
+    authenticate,
+    change_password,
+    end_session,
+    find_account_token,
+    is_throttled,
+    load_session,
+    record_failure,
+    set_password_from_token,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -60,6 +70,7 @@ def _pending() -> tuple[Therapist, dict] | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@open_to_all
 def login():
     """Sign in with email and password; then the second factor, or enrolling one."""
     if current_user.is_authenticated:
@@ -82,6 +93,7 @@ def login():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@open_to_all
 def second_factor():
     """The code from the authenticator app, or a recovery code."""
     found = _pending()
@@ -103,6 +115,7 @@ def second_factor():
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
+@open_to_all
 def enrol():
     """Set up the second factor at the first sign-in: scan the code, type a code to prove it works."""
     found = _pending()
@@ -128,7 +141,6 @@ def enrol():
 
 
 @bp.post("/logout")
-@login_required
 def logout():
     """End the login session on the server, then clear the cookie."""
     record("logout", current_user._get_current_object(), object_type="therapist")
@@ -141,7 +153,6 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
 def account():
     """The signed-in therapist's own account: the second factor and the password."""
     form = ChangePasswordForm()
@@ -159,7 +170,6 @@ def account():
 
 
 @bp.post("/account/recovery-codes")
-@login_required
 def renew_recovery_codes():
     """New recovery codes (the old ones stop working), after a code from the authenticator."""
     form = CodeForm()
@@ -172,6 +182,7 @@ def renew_recovery_codes():
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@open_to_all
 def set_password(token: str):
     """An invitation or reset link: choose a password, then sign in (and set up the second factor)."""
     found = find_account_token(token)

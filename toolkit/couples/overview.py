@@ -1,13 +1,32 @@
 """Everything the couple's page shows, gathered in a fixed number of queries."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from ..homework.models import HomeworkRow
+from ..homework.progress import completion_by_partner
 from ..homework.services import SinceLastTime, homework_rows, since_last_session
-from ..measures.services import chart, series_for
+from ..measures.services import Chart, Series, chart, series_for
 from ..sessions.models import SessionRow
 from ..sessions.services import session_rows
 from .models import Couple
+
+
+@dataclass
+class PartnerProgress:
+    """One partner's column of the progress card: their check-in scores, chart and homework done."""
+
+    series: Series
+    chart: Chart
+    done: int
+    due: int
+
+    @property
+    def partner(self):
+        return self.series.partner
+
+    @property
+    def percent_done(self) -> int | None:
+        return int(100 * self.done / self.due + 0.5) if self.due else None  # half up, as people round
 
 
 @dataclass
@@ -16,19 +35,7 @@ class CoupleOverview:
     past: list[SessionRow]
     assignments: list[HomeworkRow]
     since: SinceLastTime
-    series: list  # measures.services.Series per partner
-    charts: list  # measures.services.Chart per partner
-    completion: list[tuple]  # (partner, done, due)
-
-
-def completion_by_partner(couple: Couple, assignments: list[HomeworkRow], today: date) -> list[tuple]:
-    """Per partner: homework done, out of homework done or already due (their own and joint)."""
-    rows = []
-    for partner in couple.partners:
-        mine = [a for a in assignments if a.partner_id in (partner.id, None)]
-        counted = [a for a in mine if a.is_done or a.due_on < today]
-        rows.append((partner, sum(1 for a in counted if a.is_done), len(counted)))
-    return rows
+    partners: list[PartnerProgress]  # in partner order
 
 
 def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
@@ -38,8 +45,9 @@ def couple_overview(couple: Couple, now: datetime) -> CoupleOverview:
     held = [s.starts_at for s in sessions if s.status == "held" and s.starts_at <= now]
     assignments = homework_rows(couple)
     since = since_last_session(couple, assignments, max(held) if held else None, now.date())
-    series = series_for(couple)
-    return CoupleOverview(upcoming, past, assignments, since, series, [chart(s) for s in series],
-                          completion_by_partner(couple, assignments, now.date()))
+    completion = {partner.id: (done, due) for partner, done, due in
+                  completion_by_partner(couple, assignments, now.date())}
+    partners = [PartnerProgress(s, chart(s), *completion[s.partner.id]) for s in series_for(couple)]
+    return CoupleOverview(upcoming, past, assignments, since, partners)
 
 

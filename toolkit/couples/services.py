@@ -1,9 +1,8 @@
 """Couples belong to one therapist: every lookup goes through the owner."""
-from flask import abort
-from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..errors import NotFound
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Couple, Partner
@@ -19,22 +18,24 @@ def couples_of(therapist_id: int, *, archived: bool = False) -> list[Couple]:
     )
 
 
-# Every page about a couple starts here: built once, the partners joined in the same query.
-_OWNED_COUPLE = (db.select(Couple).where(Couple.id == bindparam("couple_id"), Couple.therapist_id == bindparam("therapist_id"))
-                 .options(joinedload(Couple.partners)))
-
-
 def get_owned_couple(couple_id: int, therapist_id: int) -> Couple:
-    """The couple if this therapist owns it; 404 otherwise, so others cannot tell it exists."""
-    couple = db.session.execute(_OWNED_COUPLE, {"couple_id": couple_id, "therapist_id": therapist_id}).unique().scalar()
+    """The couple, its partners loaded, if this therapist owns it; NotFound otherwise, so others
+    cannot tell it exists. Every page about a couple starts here (toolkit/access.py)."""
+    couple = db.session.execute(
+        db.select(Couple).where(Couple.id == couple_id, Couple.therapist_id == therapist_id)
+        .options(joinedload(Couple.partners))
+    ).unique().scalar()
     if couple is None:
-        abort(404)
+        raise NotFound()
     return couple
 
 
 def partner_of(couple: Couple, partner_id: int) -> Partner:
-    """One of the couple's two partners; 404 for any other id."""
-    return next((p for p in couple.partners if p.id == partner_id), None) or abort(404)
+    """One of the couple's two partners; NotFound for any other id."""
+    found = next((p for p in couple.partners if p.id == partner_id), None)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def _apply(couple: Couple, data: dict) -> None:
@@ -64,6 +65,13 @@ def create_couple(therapist_id: int, data: dict) -> Couple:
 def update_couple(couple: Couple, data: dict) -> None:
     _apply(couple, data)
     record("couple.update", couple)
+
+
+def switch_checkin(couple: Couple) -> bool:
+    """Ask (or stop asking) each partner for the check-in before every planned session; now on?"""
+    couple.checkin_enabled = not couple.checkin_enabled
+    record("couple.checkin_on" if couple.checkin_enabled else "couple.checkin_off", couple)
+    return couple.checkin_enabled
 
 
 def set_archived(couple: Couple, archived: bool) -> None:

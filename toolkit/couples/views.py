@@ -1,13 +1,13 @@
 """The therapist's couples: list, add, open, edit, archive."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..audit.services import events_for_couple, record
 from ..extensions import db
 from ..timeutil import utcnow
-from .overview import couple_overview
 from .forms import CoupleForm, NewCoupleForm
-from .services import couples_of, create_couple, form_data, get_owned_couple, set_archived, update_couple
+from .overview import couple_overview
+from .services import couples_of, create_couple, form_data, set_archived, update_couple
 
 bp = Blueprint("couples", __name__)
 
@@ -16,11 +16,6 @@ bp = Blueprint("couples", __name__)
 HOMEWORK_ROWS = 10  # the newest due
 PAST_SESSION_ROWS = 5  # the most recent
 
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every couples page is for a signed-in therapist."""
 
 
 @bp.get("/couples/")
@@ -47,9 +42,9 @@ def new():
 
 
 @bp.get("/couples/<int:couple_id>")
-def detail(couple_id: int):
+def detail():
     """One couple's page."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     now = utcnow()
     overview = couple_overview(couple, now)
     record("couple.view", couple)
@@ -62,9 +57,9 @@ def detail(couple_id: int):
 
 
 @bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])
-def edit(couple_id: int):
+def edit():
     """Change a couple's details."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     form = CoupleForm(data=form_data(couple)) if request.method == "GET" else CoupleForm()
     if form.validate_on_submit():
         update_couple(couple, form.data)
@@ -78,9 +73,9 @@ def edit(couple_id: int):
 
 
 @bp.post("/couples/<int:couple_id>/archive")
-def archive(couple_id: int):
+def archive():
     """Archive a couple: hidden from the list, kept in the record."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     set_archived(couple, True)
     db.session.commit()
     flash(f"Archived {couple.name}.", "info")
@@ -88,9 +83,9 @@ def archive(couple_id: int):
 
 
 @bp.post("/couples/<int:couple_id>/unarchive")
-def unarchive(couple_id: int):
+def unarchive():
     """Bring an archived couple back to the active list."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     set_archived(couple, False)
     db.session.commit()
     flash(f"{couple.name} is active again.", "info")

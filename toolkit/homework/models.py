@@ -68,6 +68,8 @@ class Assignment(AssignmentState, db.Model):
     batch: Mapped[str] = mapped_column(String(32), index=True)
     module_slug: Mapped[str] = mapped_column(String(80))
     template_id: Mapped[str] = mapped_column(String(80))
+    # The form as it was assigned and answered: the record never depends on today's module files.
+    form_digest: Mapped[str | None] = mapped_column(ForeignKey("form_versions.digest"))
     title: Mapped[str] = mapped_column(String(200))
     instructions: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date]
@@ -91,6 +93,21 @@ class Assignment(AssignmentState, db.Model):
 
     def private_answers_of(self, partner_id: int) -> dict:
         return (self.private_answers or {}).get(str(partner_id), {})
+
+
+class FormVersion(db.Model):
+    """A homework form's definition as it was when assigned, stored once per content digest.
+
+    Assignments point at it, so answers stay readable (with their questions) when a module
+    file later changes, breaks or is removed.
+    """
+
+    __tablename__ = "form_versions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    template_key: Mapped[str] = mapped_column(String(161))
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SafetyFlag(db.Model):

@@ -3,16 +3,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import abort
-from sqlalchemy import bindparam
-
 from ..audit.services import record
 from ..couples.models import Couple, Partner
-from ..extensions import db, read_rows
+from ..errors import Invalid, Locked, NotFound
+from ..extensions import db
 from ..library.models import HomeworkTemplate
 from ..sessions.services import next_planned_session
 from ..timeutil import utcnow
 from .models import Assignment, HomeworkRow, SafetyFlag
+from .versions import keep_form
 
 
 def default_due_date(couple_id: int, now: datetime) -> date:
@@ -34,7 +33,10 @@ def _recipients(couple: Couple, who: str) -> list:
     if who == "joint":
         return [None]
     if who.startswith("only:"):
-        return [p for p in couple.partners if f"only:{p.id}" == who] or abort(400)
+        alone = [p for p in couple.partners if f"only:{p.id}" == who]
+        if not alone:
+            raise Invalid("That partner is not one of this couple.")
+        return alone
     return list(couple.partners)
 
 
@@ -48,7 +50,8 @@ def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date
     for partner in partners:
         assignment = Assignment(
             couple_id=couple.id, partner_id=partner.id if partner else None, session_id=session_id, batch=batch,
-            module_slug=template.module_slug, template_id=template.id, title=template.title,
+            module_slug=template.module_slug, template_id=template.id, form_digest=keep_form(template),
+            title=template.title,
             instructions=(instructions or "").strip() or None, due_on=due_on, answers={}, private_answers={},
         )
         db.session.add(assignment)
@@ -59,29 +62,28 @@ def assign(couple: Couple, template: HomeworkTemplate, *, who: str, due_on: date
     return made
 
 
-# The couple's homework for lists and counts, newest due first: plain rows without the answers,
-# so a long history stays cheap to show. Built once; each call binds its couple.
-_ROW_COLUMNS = (Assignment.id, Assignment.partner_id, Assignment.session_id, Assignment.title, Assignment.due_on,
-                Assignment.status, Assignment.submitted_at)
-_HOMEWORK = (db.select(*_ROW_COLUMNS)
-             .where(Assignment.couple_id == bindparam("couple_id"))
-             .order_by(Assignment.due_on.desc(), Assignment.id))
-_HOMEWORK_OF_SESSION = _HOMEWORK.where(Assignment.session_id == bindparam("session_id"))
+def _homework_list():
+    """Assignments as list rows: plain columns without the answers, so a long history stays cheap."""
+    return db.select(Assignment.id, Assignment.partner_id, Assignment.session_id, Assignment.title,
+                     Assignment.due_on, Assignment.status, Assignment.submitted_at)
 
 
 def homework_rows(couple: Couple, session_id: int | None = None) -> list[HomeworkRow]:
-    """The couple's homework as list rows (optionally only what was assigned at one session)."""
+    """The couple's homework as list rows, newest due first (optionally only one session's)."""
     names = {p.id: p.first_name for p in couple.partners}
-    statement, params = (_HOMEWORK, {"couple_id": couple.id}) if session_id is None else \
-        (_HOMEWORK_OF_SESSION, {"couple_id": couple.id, "session_id": session_id})
-    return [HomeworkRow(*row, partner_name=names.get(row.partner_id)) for row in read_rows(statement, params)]
+    query = _homework_list().where(Assignment.couple_id == couple.id).order_by(Assignment.due_on.desc(), Assignment.id)
+    if session_id is not None:
+        query = query.where(Assignment.session_id == session_id)
+    return [HomeworkRow(*row, partner_name=names.get(row.partner_id)) for row in db.session.execute(query)]
 
 
 def get_assignment_of(couple_id: int, assignment_id: int) -> Assignment:
     found = db.session.execute(
         db.select(Assignment).where(Assignment.id == assignment_id, Assignment.couple_id == couple_id)
     ).scalar()
-    return found or abort(404)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 # --- the partner's side -------------------------------------------------------------
@@ -91,30 +93,27 @@ def _visible_to(partner: Partner):
         (Assignment.partner_id == partner.id) | Assignment.partner_id.is_(None))
 
 
-_VISIBLE_TO_PARTNER = (Assignment.couple_id == bindparam("couple_id")) & (
-    (Assignment.partner_id == bindparam("partner_id")) | Assignment.partner_id.is_(None))
-_PARTNER_HOMEWORK = db.select(*_ROW_COLUMNS).where(_VISIBLE_TO_PARTNER).order_by(Assignment.due_on, Assignment.id)
-_PARTNER_MODULE = db.select(Assignment.id).where(_VISIBLE_TO_PARTNER, Assignment.module_slug == bindparam("slug")).limit(1)
-
-
 def homework_for_partner(partner: Partner) -> list[HomeworkRow]:
     """The partner's own assignments and the couple's joint ones, soonest due first, as list rows."""
-    rows = read_rows(_PARTNER_HOMEWORK, {"couple_id": partner.couple_id, "partner_id": partner.id})
-    return [HomeworkRow(*row) for row in rows]
+    query = _homework_list().where(_visible_to(partner)).order_by(Assignment.due_on, Assignment.id)
+    return [HomeworkRow(*row) for row in db.session.execute(query)]
 
 
 def has_homework_from(partner: Partner, module_slug: str) -> bool:
     """Whether the partner has (or shares) homework from this module."""
-    params = {"couple_id": partner.couple_id, "partner_id": partner.id, "slug": module_slug}
-    return db.session.execute(_PARTNER_MODULE, params).first() is not None
+    query = db.select(Assignment.id).where(_visible_to(partner), Assignment.module_slug == module_slug).limit(1)
+    return db.session.execute(query).first() is not None
 
 
 def get_for_partner(partner: Partner, assignment_id: int, *, for_update: bool = False) -> Assignment:
-    """An assignment this partner may open; 404 for anything else, whoever's it is."""
+    """An assignment this partner may open; NotFound for anything else, whoever's it is."""
     query = db.select(Assignment).where(Assignment.id == assignment_id, _visible_to(partner))
     if for_update:
         query = query.with_for_update(of=Assignment)
-    return db.session.execute(query).scalar() or abort(404)
+    found = db.session.execute(query).scalar()
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def answers_for_partner(assignment: Assignment, template: HomeworkTemplate, partner: Partner) -> dict:
@@ -185,24 +184,24 @@ def batch_of(assignment: Assignment) -> list[Assignment]:
 
 def mark_reviewed(assignment: Assignment, comment: str | None) -> None:
     if assignment.status != "submitted":
-        abort(409, description="Only submitted homework can be marked reviewed.")
+        raise Locked("Only submitted homework can be marked reviewed.")
     assignment.status = "reviewed"
     assignment.reviewed_at = utcnow()
     assignment.review_comment = (comment or "").strip() or None
     record("assignment.review", assignment)
 
 
-# Open safety flags as rows, oldest first, with the partner's first name: narrowed to one couple
-# here and to one therapist's couples on the home page. Built once.
-OPEN_FLAG_ROWS = (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
-                            SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name"))
-                  .join(Partner, Partner.id == SafetyFlag.partner_id)
-                  .where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at))
-_OPEN_FLAGS = OPEN_FLAG_ROWS.where(SafetyFlag.couple_id == bindparam("couple_id"))
+def open_flag_rows():
+    """Open safety flags as rows, oldest first, with the partner's first name: narrowed to one
+    couple here and to one therapist's couples on the home page."""
+    return (db.select(SafetyFlag.id, SafetyFlag.couple_id, SafetyFlag.assignment_id, SafetyFlag.question,
+                      SafetyFlag.answer, SafetyFlag.created_at, Partner.first_name.label("partner_name"))
+            .join(Partner, Partner.id == SafetyFlag.partner_id)
+            .where(SafetyFlag.acknowledged_at.is_(None)).order_by(SafetyFlag.created_at))
 
 
 def open_flags(couple_id: int) -> list:
-    return read_rows(_OPEN_FLAGS, {"couple_id": couple_id})
+    return db.session.execute(open_flag_rows().where(SafetyFlag.couple_id == couple_id)).all()
 
 
 def confirm_joint_work_safe(couple: Couple, what: str) -> None:
@@ -213,7 +212,9 @@ def confirm_joint_work_safe(couple: Couple, what: str) -> None:
 def acknowledge_flag(couple_id: int, flag_id: int, therapist_id: int) -> SafetyFlag:
     flag = db.session.execute(
         db.select(SafetyFlag).where(SafetyFlag.id == flag_id, SafetyFlag.couple_id == couple_id)
-    ).scalar() or abort(404)
+    ).scalar()
+    if flag is None:
+        raise NotFound()
     if flag.acknowledged_at is None:
         flag.acknowledged_at = utcnow()
         flag.acknowledged_by_id = therapist_id

@@ -1,35 +1,42 @@
 """The therapist's side of homework: assign, review, safety flags, partner links."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple, partner_of
+from ..couples.services import partner_of
 from ..extensions import db
 from ..library import get_library
-from ..partners.services import clear_passcode as clear_partner_passcode, issue_link, links_of, revoke_links
+from ..partners.services import clear_passcode as clear_partner_passcode
+from ..partners.services import issue_link, links_of, revoke_links
 from ..sessions.services import get_session_of, require_unsigned
 from ..timeutil import utcnow
-from .forms import AssignForm, ReviewForm
 from .display import due, status_badge
-from .services import (acknowledge_flag, assign, batch_of, confirm_joint_work_safe, default_due_date,
-                       get_assignment_of, mark_reviewed, open_flags, who_choices)
+from .forms import AssignForm, ReviewForm
+from .services import (
+    acknowledge_flag,
+    assign,
+    batch_of,
+    confirm_joint_work_safe,
+    default_due_date,
+    get_assignment_of,
+    mark_reviewed,
+    open_flags,
+    who_choices,
+)
+from .review import review_table
+from .versions import form_of
 
 bp = Blueprint("homework", __name__, url_prefix="/couples/<int:couple_id>")
 bp.add_app_template_global(due)
 bp.add_app_template_global(status_badge)
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Homework pages are a therapist's pages."""
-
 
 @bp.route("/sessions/<int:session_id>/assign", methods=["GET", "POST"])
-def assign_homework(couple_id: int, session_id: int):
+def assign_homework(session_id: int):
     """Assign one homework template from a module, to each partner or to the couple."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     template = get_library().template(request.args.get("template", "")) or abort(404)
     require_unsigned(session)  # a session whose note is signed is part of the record: nothing more is added
@@ -66,24 +73,26 @@ def _assigned_to(who: str, made: list) -> str:
 
 
 @bp.get("/homework/<int:assignment_id>")
-def review(couple_id: int, assignment_id: int):
+def review(assignment_id: int):
     """Read a submission; both partners' answers side by side when they did the same template."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     assignment = get_assignment_of(couple.id, assignment_id)
-    template = get_library().template(assignment.template_key) or abort(404)
+    answered = form_of(assignment)
     batch = batch_of(assignment)
     for item in batch:
         record("assignment.read", item)
     db.session.commit()
     forms = {item.id: ReviewForm(prefix=f"review-{item.id}") for item in batch}
     return render_template("homework/review.html", couple=couple, assignment=assignment, batch=batch,
-                           template=template, forms=forms, today=utcnow().date())
+                           template=answered.template, table=review_table(answered.template, batch, couple),
+                           changed=answered.notice, forms=forms,
+                           today=utcnow().date())
 
 
 @bp.post("/homework/<int:assignment_id>/review")
-def mark_review(couple_id: int, assignment_id: int):
+def mark_review(assignment_id: int):
     """Mark a submission reviewed, with an optional comment."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     assignment = get_assignment_of(couple.id, assignment_id)
     form = ReviewForm(prefix=f"review-{assignment.id}")
     if form.validate_on_submit():
@@ -94,9 +103,9 @@ def mark_review(couple_id: int, assignment_id: int):
 
 
 @bp.post("/flags/<int:flag_id>/acknowledge")
-def acknowledge(couple_id: int, flag_id: int):
+def acknowledge(flag_id: int):
     """Acknowledge a safety flag (recorded in the audit log)."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     acknowledge_flag(couple.id, flag_id, current_user.id)
     db.session.commit()
     flash("Safety flag acknowledged.", "info")
@@ -105,18 +114,18 @@ def acknowledge(couple_id: int, flag_id: int):
 
 
 @bp.get("/links")
-def links(couple_id: int):
+def links():
     """Each partner's private link, to copy and send; issue, re-issue or revoke them."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     record("partner_links.view", couple)
     db.session.commit()
     return render_template("homework/links.html", couple=couple, links=links_of(couple.partners))
 
 
 @bp.post("/partners/<int:partner_id>/link")
-def new_link(couple_id: int, partner_id: int):
+def new_link(partner_id: int):
     """Issue (or re-issue) a partner's private link; the old one stops working at once."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     partner = partner_of(couple, partner_id)
     issue_link(partner)
     db.session.commit()
@@ -125,9 +134,9 @@ def new_link(couple_id: int, partner_id: int):
 
 
 @bp.post("/partners/<int:partner_id>/link/revoke")
-def revoke_link(couple_id: int, partner_id: int):
+def revoke_link(partner_id: int):
     """Revoke a partner's link and sign out any browser that opened it."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     partner = partner_of(couple, partner_id)
     revoke_links(partner)
     db.session.commit()
@@ -136,9 +145,9 @@ def revoke_link(couple_id: int, partner_id: int):
 
 
 @bp.post("/partners/<int:partner_id>/passcode/clear")
-def clear_passcode(couple_id: int, partner_id: int):
+def clear_passcode(partner_id: int):
     """Clear a partner's forgotten passcode (audited); they may set a new one on their next visit."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     partner = partner_of(couple, partner_id)
     clear_partner_passcode(partner)
     db.session.commit()

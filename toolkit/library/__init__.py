@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from .loader import Library, LibraryError, load_library
 
+
 def init_app(app: Flask) -> None:
     """Load the library once at start-up; an invalid built-in library stops the app here."""
     practice = Path(app.config.get("PRACTICE_HANDOUTS_DIR") or Path(app.instance_path) / "handouts")

@@ -1,5 +1,9 @@
 """What a module file holds, as typed objects (the library lives in memory, not in the database)."""
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from markupsafe import Markup
 
@@ -160,6 +164,28 @@ class HomeworkTemplate:
     @property
     def has_safety_fields(self) -> bool:
         return any(f.safety for f in self.fields)
+
+    def definition(self) -> dict:
+        """The form as plain data, to keep with each assignment answered on it."""
+        return dataclasses.asdict(self)
+
+    @cached_property  # frozen, so computed once per loaded library
+    def digest(self) -> str:
+        """A content address: the same questions, labels and options give the same digest."""
+        canonical = json.dumps(self.definition(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_definition(cls, data: dict) -> "HomeworkTemplate":
+        """The form back from `definition()`; keys a later release added or dropped are ignored."""
+        fields = tuple(FormField(**_known(FormField, spec)) for spec in data.get("fields", ()))
+        return cls(**dict(_known(cls, data), fields=fields))
+
+
+def _known(kind, data: dict) -> dict:
+    """The keys of `data` that `kind` has, with JSON's lists made tuples again (the dataclasses are frozen)."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,13 @@
-"""Recording measures and turning them into progress a therapist can read at a glance."""
+"""Recording measures, and each partner's scores as series and charts a therapist can read at a glance."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
-from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..couples.models import Couple, Partner
-from ..extensions import db, read_rows
+from ..errors import NotFound
+from ..extensions import db
 from ..homework.services import raise_flag
 from ..sessions.models import TherapySession
 from ..sessions.services import next_planned_session
@@ -26,7 +25,7 @@ def save_measure(couple: Couple, partner: Partner, session: TherapySession, answ
     at once) is answered with what the first stored, changing nothing and raising no new flag.
     """
     if partner.couple_id != couple.id or session.couple_id != couple.id:
-        abort(404)
+        raise NotFound()
     measure = _stored_measure(partner, session)
     if measure is not None and source == "online":
         # The partner is never shown an answered check-in again: this is a second sending that
@@ -87,10 +86,6 @@ def _remember_latest(partner: Partner) -> None:
     partner.previous_score = scores[1] if len(scores) > 1 else None
 
 
-_ANSWERED = db.select(Measure.id).where(Measure.partner_id == bindparam("partner_id"),
-                                        Measure.session_id == bindparam("session_id"))
-
-
 def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapySession | None:
     """The next planned session this partner has not yet answered the check-in for, if asked."""
     if not couple.checkin_enabled:
@@ -98,7 +93,9 @@ def pending_checkin(partner: Partner, couple: Couple, now: datetime) -> TherapyS
     upcoming = next_planned_session(couple.id, now)
     if upcoming is None:
         return None
-    done = db.session.execute(_ANSWERED, {"partner_id": partner.id, "session_id": upcoming.id}).first()
+    done = db.session.execute(
+        db.select(Measure.id).where(Measure.partner_id == partner.id, Measure.session_id == upcoming.id)
+    ).first()
     return None if done else upcoming
 
 
@@ -130,15 +127,13 @@ class Series:
         return self.latest is not None and below_cutoff(self.latest)
 
 
-# A couple's scores with their session's number and date, in session order. Built once.
-_SCORES = (db.select(Measure.partner_id, Measure.score, TherapySession.number, TherapySession.starts_at)
-           .join(TherapySession, TherapySession.id == Measure.session_id)
-           .where(Measure.couple_id == bindparam("couple_id")).order_by(TherapySession.starts_at))
-
-
 def series_for(couple: Couple) -> list[Series]:
-    """Each partner's scores with their session's number and date (plain rows: read-only, cheap)."""
-    rows = read_rows(_SCORES, {"couple_id": couple.id})
+    """Each partner's scores with their session's number and date, in session order (plain rows)."""
+    rows = db.session.execute(
+        db.select(Measure.partner_id, Measure.score, TherapySession.number, TherapySession.starts_at)
+        .join(TherapySession, TherapySession.id == Measure.session_id)
+        .where(Measure.couple_id == couple.id).order_by(TherapySession.starts_at)
+    ).all()
     return [Series(p, [(row, row.score) for row in rows if row.partner_id == p.id]) for p in couple.partners]
 
 
@@ -188,40 +183,3 @@ def chart(series: Series, width: int = 560, height: int = 220) -> Chart:
     points = [ChartPoint(x(i), y(v), v, s.number, s.starts_at) for i, (s, v) in enumerate(series.points)]
     return Chart(width, height, left, width - right, top, top + plot_h, y(CUTOFF),
                  [(y(v), v) for v in (0, 7, 14, 21)], points)
-
-
-@dataclass
-class ProgressSummary:
-    sessions_held: int
-    first_session: object
-    modules: list[str]
-    completion: list[tuple]  # (first name, done, due)
-    charts: list[tuple]  # (Series, chart coordinates)
-
-    @property
-    def couple_done(self) -> int:
-        return sum(done for _, done, _ in self.completion)
-
-    @property
-    def couple_due(self) -> int:
-        return sum(due for _, _, due in self.completion)
-
-
-def progress_summary(couple: Couple, library, now: datetime) -> ProgressSummary:
-    """Sessions held, modules covered, homework completion and each partner's scores."""
-    from ..couples.overview import completion_by_partner
-    from ..homework.services import homework_rows
-    from ..sessions.services import sessions_of
-
-    held = [s for s in sessions_of(couple.id) if s.status == "held"]
-    modules = []
-    for session in held:
-        for slug in session.module_slugs:
-            module = library.get(slug)
-            if module and module.title not in modules:
-                modules.append(module.title)
-    completion = [(p.first_name, done, due)
-                  for p, done, due in completion_by_partner(couple, homework_rows(couple), now.date())]
-    series = series_for(couple)
-    return ProgressSummary(len(held), held[0].starts_at.date() if held else None, modules, completion,
-                           [(s, chart(s)) for s in series])

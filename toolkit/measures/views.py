@@ -1,9 +1,8 @@
 """The therapist's side of the measure: turn the check-in on or off, enter a paper answer."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple, partner_of
+from ..couples.services import partner_of, switch_checkin
 from ..extensions import db
 from ..sessions.services import get_session_of
 from .forms import MeasureForm, SafetyQuestionsOffForm, answers_of
@@ -14,28 +13,22 @@ from .services import save_measure, turn_safety_questions_off, turn_safety_quest
 bp = Blueprint("measures", __name__, url_prefix="/couples/<int:couple_id>")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Measures are clinical data: therapists only."""
-
 
 @bp.post("/checkin")
-def toggle_checkin(couple_id: int):
+def toggle_checkin():
     """Ask (or stop asking) each partner for the measure before every planned session."""
-    couple = get_owned_couple(couple_id, current_user.id)
-    couple.checkin_enabled = not couple.checkin_enabled
-    record("couple.checkin_on" if couple.checkin_enabled else "couple.checkin_off", couple)
+    couple = g.couple
+    now_on = switch_checkin(couple)
     db.session.commit()
-    flash("Each partner will be asked for the check-in before every planned session." if couple.checkin_enabled
+    flash("Each partner will be asked for the check-in before every planned session." if now_on
           else "The check-in is off.", "info")
     return redirect(url_for("couples.detail", couple_id=couple.id) + "#progress")
 
 
 @bp.route("/safety-questions", methods=["GET", "POST"])
-def safety_questions(couple_id: int):
+def safety_questions():
     """Turn the check-in's private safety questions off for this couple, with a reason."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     form = SafetyQuestionsOffForm()
     if form.validate_on_submit():
         turn_safety_questions_off(couple, form.reason.data)
@@ -46,9 +39,9 @@ def safety_questions(couple_id: int):
 
 
 @bp.post("/safety-questions/on")
-def safety_questions_on(couple_id: int):
+def safety_questions_on():
     """Ask the check-in's safety questions again."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     turn_safety_questions_on(couple)
     db.session.commit()
     flash("The safety questions are back on the check-in.", "info")
@@ -56,9 +49,9 @@ def safety_questions_on(couple_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/measure/<int:partner_id>", methods=["GET", "POST"])
-def paper_entry(couple_id: int, session_id: int, partner_id: int):
+def paper_entry(session_id: int, partner_id: int):
     """Enter a partner's answers from the paper form."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     partner = partner_of(couple, partner_id)
     form = MeasureForm()

@@ -1,9 +1,7 @@
 """Writing, signing and amending notes."""
-from flask import abort
-from werkzeug.exceptions import Conflict
-
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..errors import Locked, NotFound
 from ..extensions import db
 from ..homework.models import Assignment
 from ..library.loader import Library
@@ -15,14 +13,30 @@ from .models import FORMATS, KEYED, Addendum, SessionNote
 LOCKED = "This note is signed and locked. Add an addendum instead."
 
 
-class NoteLocked(Conflict):
+class NoteLocked(Locked):
     """A change refused because the note is signed (a 409 wherever it is not caught)."""
 
-    description = LOCKED
+    default_message = LOCKED
 
 
 def note_of(session: TherapySession) -> SessionNote | None:
     return db.session.execute(db.select(SessionNote).filter_by(session_id=session.id)).scalar()
+
+
+def existing_note(session: TherapySession) -> SessionNote:
+    """The session's note; NotFound when none was started."""
+    note = note_of(session)
+    if note is None:
+        raise NotFound()
+    return note
+
+
+def draft_of(session: TherapySession) -> SessionNote:
+    """The session's note while it is a draft; NoteLocked once it is signed."""
+    note = existing_note(session)
+    if note.is_signed:
+        raise NoteLocked()
+    return note
 
 
 def lock_for_writing(note: SessionNote) -> SessionNote:
@@ -82,7 +96,7 @@ def _latest_scores(session: TherapySession) -> str:
 
 def start_note(session: TherapySession, note_format: str, library: Library) -> SessionNote:
     if session.status != "held":
-        abort(409, description="Notes are written for held sessions. Mark the session held first.")
+        raise Locked("Notes are written for held sessions. Mark the session held first.")
     note = SessionNote(session_id=session.id, format=note_format, sections=prefill(session, note_format, library))
     db.session.add(note)
     db.session.flush()
@@ -134,7 +148,7 @@ def _write_sections(note: SessionNote, sections: dict) -> None:
 def add_addendum(note: SessionNote, therapist, text: str) -> Addendum:
     note = lock_for_writing(note)
     if not note.is_signed:
-        abort(409, description="Addenda are for signed notes. Edit the draft instead.")
+        raise Locked("Addenda are for signed notes. Edit the draft instead.")
     addendum = Addendum(note_id=note.id, text=text.strip(), author_id=therapist.id,
                         author_name=therapist.display_name, created_at=utcnow(), hash_scheme=KEYED)
     addendum.content_hash = addendum.compute_hash()

@@ -1,14 +1,14 @@
 """Writing, signing, amending and printing a session's note."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..library import get_library
 from ..sessions.services import get_session_of
 from .forms import AddendumForm, StartNoteForm, note_form_class
-from .services import NoteLocked, add_addendum, missing_addenda, note_of, save_draft, sign, start_note
+from .services import (NoteLocked, add_addendum, draft_of, existing_note, missing_addenda, note_of, save_draft, sign,
+                       start_note)
 
 # What the editor says when an autosave reaches a note signed meanwhile (its text stays on the page).
 SIGNED_NOT_SAVED = "This note is signed; your last changes were not saved."
@@ -16,14 +16,9 @@ SIGNED_NOT_SAVED = "This note is signed; your last changes were not saved."
 bp = Blueprint("notes", __name__, url_prefix="/couples/<int:couple_id>/sessions/<int:session_id>/note")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Notes are the therapist's record."""
 
-
-def _load(couple_id: int, session_id: int):
-    couple = get_owned_couple(couple_id, current_user.id)
+def _load(session_id: int):
+    couple = g.couple
     return couple, get_session_of(couple.id, session_id)
 
 
@@ -32,9 +27,9 @@ def _here(couple, session):
 
 
 @bp.get("")
-def show(couple_id: int, session_id: int):
+def show(session_id: int):
     """The note: a draft to edit, or the signed note with its addenda."""
-    couple, session = _load(couple_id, session_id)
+    couple, session = _load(session_id)
     note = note_of(session)
     if note is None:
         return render_template("notes/start.html", couple=couple, session=session, form=StartNoteForm())
@@ -48,9 +43,9 @@ def show(couple_id: int, session_id: int):
 
 
 @bp.post("/start")
-def start(couple_id: int, session_id: int):
+def start(session_id: int):
     """Start the note in the chosen format, pre-filled with what the app knows."""
-    couple, session = _load(couple_id, session_id)
+    couple, session = _load(session_id)
     form = StartNoteForm()
     if form.validate_on_submit() and note_of(session) is None:
         start_note(session, form.format.data, get_library())
@@ -59,15 +54,13 @@ def start(couple_id: int, session_id: int):
 
 
 @bp.post("")
-def save(couple_id: int, session_id: int):
+def save(session_id: int):
     """Save the draft; autosave posts here too and gets JSON back."""
-    couple, session = _load(couple_id, session_id)
-    note = note_of(session) or abort(404)
+    couple, session = _load(session_id)
     autosave = request.headers.get("X-Autosave") == "1"
-    form = note_form_class(note.format)()
     try:
-        if note.is_signed:
-            raise NoteLocked()
+        note = draft_of(session)
+        form = note_form_class(note.format)()
         if not form.validate_on_submit():
             if autosave:
                 return jsonify(saved=False, errors=form.errors), 400
@@ -85,12 +78,10 @@ def save(couple_id: int, session_id: int):
 
 
 @bp.post("/sign")
-def sign_note(couple_id: int, session_id: int):
+def sign_note(session_id: int):
     """Sign and lock the note with the text sent with the button: the editor's last keystrokes."""
-    couple, session = _load(couple_id, session_id)
-    note = note_of(session) or abort(404)
-    if note.is_signed:
-        raise NoteLocked()
+    couple, session = _load(session_id)
+    note = draft_of(session)
     form = note_form_class(note.format)()
     if not form.validate_on_submit():
         return _editor(couple, session, note, form), 400
@@ -107,10 +98,10 @@ def _editor(couple, session, note, form):
 
 
 @bp.post("/addenda")
-def addendum(couple_id: int, session_id: int):
+def addendum(session_id: int):
     """Add a dated addendum beneath a signed note."""
-    couple, session = _load(couple_id, session_id)
-    note = note_of(session) or abort(404)
+    couple, session = _load(session_id)
+    note = existing_note(session)
     form = AddendumForm()
     if not form.validate_on_submit():
         return render_template("notes/show.html", couple=couple, session=session, note=note, form=None,

@@ -1,6 +1,7 @@
 """/healthz, for a load balancer: can this process serve and store right now?"""
 from flask import Blueprint, Response, current_app, request
 
+from ..access import open_to_all
 from .checks import failing_health_check
 from .throttle import TokenBucket
 
@@ -13,6 +14,7 @@ def _make_bucket(state) -> None:
 
 
 @bp.get("/healthz")
+@open_to_all
 def healthz():
     """200 "ok", or 503 with the failing check's name only; public, holds no data, throttled per address."""
     if not current_app.extensions["healthz_bucket"].allow(request.remote_addr or "-"):

@@ -1,4 +1,4 @@
-"""Each partner's private link, and the browser sessions opened from it."""
+"""Each partner's private link. The browsers opened from it are auth.models.BrowserSession rows."""
 import hashlib
 import hmac
 from datetime import datetime
@@ -6,12 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import BrowserSession
 from ..extensions import db
 from ..timeutil import utcnow
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class PartnerLink(db.Model):
@@ -43,15 +40,6 @@ class PartnerLink(db.Model):
         return self.revoked_at is None and now < self.expires_at
 
 
-class PartnerSession(db.Model):
-    """A browser a partner opened their link in; ends with the link."""
-
-    __tablename__ = "partner_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    link_id: Mapped[int] = mapped_column(ForeignKey("partner_links.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    link: Mapped[PartnerLink] = relationship(lazy="joined")
+# The former name, for code not yet moved to BrowserSession. It names the whole table: a
+# partner's sessions are the rows with a link_id.
+PartnerSession = BrowserSession

@@ -5,15 +5,16 @@ from datetime import timedelta
 from argon2.exceptions import VerificationError
 from flask import current_app
 from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload
 
-from ..audit.models import AuditEvent
-from ..audit.services import record
-from ..auth.models import password_hasher
+from ..audit.services import Throttle, record
+from ..auth.models import BrowserSession, password_hasher
 from ..auth.services import keep_alive
 from ..couples.models import Partner
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import PartnerLink, PartnerSession, hash_token
+from ..tokens import hash_token
+from .models import PartnerLink
 
 
 def _secret() -> str:
@@ -69,7 +70,7 @@ def revoke_links(partner: Partner, *, audit: bool = True) -> None:
     for link in links:
         link.revoked_at = now
     if links:
-        db.session.execute(db.delete(PartnerSession).where(PartnerSession.link_id.in_([l.id for l in links])))
+        db.session.execute(db.delete(BrowserSession).where(BrowserSession.link_id.in_([l.id for l in links])))
     if audit:
         record("partner_link.revoke", partner, object_type="partner")
 
@@ -81,12 +82,8 @@ def find_live_link(token: str) -> PartnerLink | None:
 
 def too_many_bad_links(ip: str | None) -> bool:
     """Guessing links is rate-limited per address, counted in the database (shared by all workers)."""
-    since = utcnow() - timedelta(minutes=15)
-    count = db.session.execute(
-        db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "partner_link.invalid", AuditEvent.ip == ip, AuditEvent.at >= since)
-    ).scalar_one()
-    return count >= current_app.config["PARTNER_LINK_FAILURES_PER_ADDRESS"]
+    bad_links = Throttle("partner_link.invalid", minutes=15)
+    return bad_links.reached(current_app.config["PARTNER_LINK_FAILURES_PER_ADDRESS"], ip=ip)
 
 
 def record_bad_link() -> None:
@@ -96,9 +93,14 @@ def record_bad_link() -> None:
 def open_session(link: PartnerLink) -> str:
     """Exchange a live link for a browser session; returns the session's raw token (for the cookie)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(PartnerSession(token_hash=hash_token(token), link_id=link.id))
+    db.session.add(BrowserSession(token_hash=hash_token(token), link_id=link.id))
     record("partner_link.open", link.partner, object_type="partner", actor=f"partner:{link.partner_id}")
     return token
+
+
+def _partner_session(token: str):
+    """The condition for the partner's session of this token: a therapist's never matches."""
+    return (BrowserSession.token_hash == hash_token(token)) & BrowserSession.link_id.is_not(None)
 
 
 def load_partner(token: str | None) -> Partner | None:
@@ -109,7 +111,9 @@ def load_partner(token: str | None) -> Partner | None:
     """
     if not token:
         return None
-    found = db.session.execute(db.select(PartnerSession).filter_by(token_hash=hash_token(token))).scalar()
+    found = db.session.execute(
+        db.select(BrowserSession).options(joinedload(BrowserSession.link)).where(_partner_session(token))
+    ).scalar()
     if found is None or not found.link.is_live(utcnow()):
         return None
     cfg = current_app.config
@@ -120,7 +124,7 @@ def load_partner(token: str | None) -> Partner | None:
 
 def close_session(token: str | None) -> None:
     if token:
-        db.session.execute(db.delete(PartnerSession).where(PartnerSession.token_hash == hash_token(token)))
+        db.session.execute(db.delete(BrowserSession).where(_partner_session(token)))
 
 
 # --- the partner's passcode and agreement ------------------------------------------------
@@ -161,16 +165,6 @@ def clear_passcode(partner: Partner) -> None:
     record("partner.passcode_clear", partner, object_type="partner")
 
 
-def _passcode_failures(partner: Partner, ip: str | None = None) -> int:
-    since = utcnow() - timedelta(minutes=current_app.config["PASSCODE_THROTTLE_MINUTES"])
-    query = db.select(db.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "partner.passcode_failed", AuditEvent.object_type == "partner",
-        AuditEvent.object_id == partner.id, AuditEvent.at >= since)
-    if ip is not None:
-        query = query.where(AuditEvent.ip == ip)
-    return db.session.execute(query).scalar_one()
-
-
 def passcode_throttled(partner: Partner, ip: str | None) -> bool:
     """Too many wrong passcodes from this address, or from anywhere (a much higher ceiling).
 
@@ -178,8 +172,12 @@ def passcode_throttled(partner: Partner, ip: str | None) -> bool:
     for long; refused tries are not counted, so waiting always ends the wait.
     """
     cfg = current_app.config
-    return (_passcode_failures(partner, ip) >= cfg["PASSCODE_FAILURES_PER_PARTNER_AND_ADDRESS"]
-            or _passcode_failures(partner) >= cfg["PASSCODE_FAILURES_PER_PARTNER"])
+    failures = Throttle("partner.passcode_failed", cfg["PASSCODE_THROTTLE_MINUTES"])
+    this_partner = {"object_type": "partner", "object_id": partner.id}
+    # With no address to go by, every wrong try at this partner counts against the lower limit.
+    from_here = this_partner if ip is None else {**this_partner, "ip": ip}
+    return (failures.reached(cfg["PASSCODE_FAILURES_PER_PARTNER_AND_ADDRESS"], **from_here)
+            or failures.reached(cfg["PASSCODE_FAILURES_PER_PARTNER"], **this_partner))
 
 
 def check_passcode(partner: Partner, passcode: str | None) -> bool:

@@ -7,12 +7,19 @@ practice requires one).
 """
 from datetime import datetime
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from ..access import limit_to_partner
 from ..audit.services import record
 from ..extensions import db
-from ..homework.services import answers_for_partner, get_for_partner, has_homework_from, homework_for_partner, save_answers
+from ..homework.services import (
+    answers_for_partner,
+    get_for_partner,
+    has_homework_from,
+    homework_for_partner,
+    save_answers,
+)
+from ..homework.versions import form_of
 from ..library import get_library
 from ..library.forms import answers_from, form_class
 from ..measures.forms import answers_of, checkin_form_class, safety_answers_of
@@ -21,9 +28,22 @@ from ..measures.scale import ITEMS
 from ..measures.services import pending_checkin, save_measure
 from ..timeutil import utcnow
 from .forms import ContinueForm, PasscodeForm, PolicyForm
-from .services import (agree_to_policy, check_passcode, close_session, decline_passcode, find_live_link,
-                       load_partner, needs_passcode, open_session, passcode_mode, passcode_throttled,
-                       record_bad_link, set_passcode, should_ask_for_passcode, too_many_bad_links)
+from .services import (
+    agree_to_policy,
+    check_passcode,
+    close_session,
+    decline_passcode,
+    find_live_link,
+    load_partner,
+    needs_passcode,
+    open_session,
+    passcode_mode,
+    passcode_throttled,
+    record_bad_link,
+    set_passcode,
+    should_ask_for_passcode,
+    too_many_bad_links,
+)
 
 link_bp = Blueprint("partner_link", __name__, url_prefix="/p")
 public_bp = Blueprint("partner_public", __name__)
@@ -135,6 +155,7 @@ def require_partner():
         session.pop(SESSION_KEY, None)
         return _dead_link_page()
     g.partner = partner
+    limit_to_partner(partner)  # every query of this request reads this couple's records only
     if request.endpoint in GATE_ENDPOINTS:
         return None
     if partner.policy_agreed_at is None:
@@ -228,17 +249,13 @@ def sent():
     return render_template("partner/sent.html", crisis_text=crisis_text)
 
 
-def _template_of(assignment):
-    return get_library().template(assignment.template_key) or abort(404)
-
-
 @bp.route("/homework/<int:assignment_id>", methods=["GET", "POST"])
 def assignment(assignment_id: int):
     """Fill in, save a draft of, or submit one assignment; read it back once submitted."""
     partner = g.partner
     item = get_for_partner(partner, assignment_id, for_update=request.method == "POST")
-    template = _template_of(item)
-    module = get_library().get(item.module_slug)
+    answered = form_of(item)  # the form as it was given, whatever the module file holds today
+    template, module = answered.template, answered.module
     if request.method == "POST" and not item.is_done:
         submitting = request.form.get("action") == "submit"
         form = form_class(template, draft=not submitting)()

@@ -2,10 +2,11 @@
 
 WeasyPrint's default fetcher reads file: URLs, follows redirects and requests any host, so a
 document only ever gets `AssetFetcher`: bundled files from toolkit/static/ through the
-`toolkit-asset:` scheme and PNG data URLs (the QR codes), nothing else. Renders run in worker
-processes, so a render past its time limit is stopped by killing its worker, and several
-renders run in parallel. Each web server process has its own pool of PDF_RENDER_PROCESSES
-workers, and they die with it, even when it is killed with SIGKILL.
+`toolkit-asset:` scheme and PNG data URLs (the QR codes), nothing else. Renders run in the
+worker processes of a pebble ProcessPool, which kills the worker of a render past its time limit
+and starts another in its place, and several renders run in parallel. Each web server process has
+its own pool of PDF_RENDER_PROCESSES workers, and they die with it, even when it is killed with
+SIGKILL.
 """
 import base64
 import binascii
@@ -16,15 +17,16 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from io import BytesIO
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from pebble import ProcessExpired, ProcessFuture, ProcessPool
+from pebble.pool.process import WORKERS_NAME
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -141,9 +143,9 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCH_PARENT_SECONDS = 0.5
 
 
-def _start_worker(parent_pid: int, started_by_one_thread: bool) -> None:
+def _start_worker(parent_pid: int) -> None:
     """The pool's initializer: tie the worker's life to its parent's, then warm up."""
-    die_with_parent(parent_pid, death_signal=started_by_one_thread)
+    die_with_parent(parent_pid)
     _warm_up()
 
 
@@ -152,7 +154,8 @@ def die_with_parent(parent_pid: int, *, death_signal: bool = True) -> None:
 
     A worker killed with SIGKILL runs no clean-up, so its renderers would live on, reparented,
     holding memory and finishing renders nobody waits for. On Linux the kernel kills us when the
-    parent goes (PR_SET_PDEATHSIG); a thread watching our parent's pid covers other systems, and
+    parent goes (PR_SET_PDEATHSIG; it follows the thread that started us, see
+    `_start_from_a_lasting_thread`); a thread watching our parent's pid covers other systems, and
     the parent dying before the signal was armed.
     """
     if death_signal:
@@ -179,11 +182,15 @@ def _watch_parent(parent_pid: int) -> None:
 
 # --- in the calling process ------------------------------------------------------------------
 
+MAX_RENDERS_PER_WORKER = 200  # then pebble replaces the worker, so a leak in WeasyPrint cannot grow without end
+# Past a render's time limit pebble's manager thread notices within a tenth of a second and stops the
+# worker (SIGTERM, then SIGKILL three seconds later); the caller gives up by itself only after that.
+STOP_GRACE_SECONDS = 4.0
+
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_pool: ProcessPool | None = None
 _pool_size = 0
 _configured_processes: int | None = None
-_starter_lock = threading.Lock()  # apart from _lock, which is held while the pool starts its workers
 _starter: ThreadPoolExecutor | None = None
 
 
@@ -214,103 +221,110 @@ def worker_count() -> int:
     return _configured_processes or default_process_count()
 
 
-class _RenderPool(ProcessPoolExecutor):
-    """A process pool whose workers are all started by one thread that lives as long as we do.
+def worker_pids() -> list[int]:
+    """The process ids of this process's render workers that are running now."""
+    return sorted(child.pid for child in active_children() if child.name == WORKERS_NAME)
 
-    PR_SET_PDEATHSIG fires when the *thread* that started a process ends, not the process: a
-    pool started from a request's thread (the development server runs each request in a thread
-    of its own) would lose its workers as soon as that request was answered.
+
+def _new_pool(size: int) -> ProcessPool:
+    # spawn, not fork: the web server's process has threads (and maybe GLib state) that a forked
+    # child must not inherit.
+    return ProcessPool(max_workers=size, max_tasks=MAX_RENDERS_PER_WORKER, initializer=_start_worker,
+                       initargs=(os.getpid(),), context=get_context("spawn"))
+
+
+def _start_from_a_lasting_thread(pool: ProcessPool) -> None:
+    """Start the pool's first workers from a thread that lives as long as this process.
+
+    PR_SET_PDEATHSIG fires when the *thread* that started a process ends, not the process. pebble
+    starts a pool's first workers in the thread that first uses the pool, and every later one
+    (replacing a worker past its time limit, dead, or done with its renders) in its manager thread,
+    which lives as long as the pool. A pool first used from a request's thread (the development
+    server answers each request in a thread of its own) would lose its first workers as soon as
+    that request was answered, so this one thread starts every pool.
     """
-
-    def _spawn_process(self):  # CPython's one place where a pool starts a worker
-        _in_starter_thread(super()._spawn_process)
-
-
-# Should a Python lack that hook, workers might be started by a request's thread, and the death
-# signal would kill them when it ends: they are then left to the watching thread alone.
-_STARTED_BY_ONE_THREAD = hasattr(ProcessPoolExecutor, "_spawn_process")
-
-
-def _in_starter_thread(start):
     global _starter
-    if threading.current_thread().name.startswith("pdf-starter"):
-        return start()
-    with _starter_lock:
-        if _starter is None:
-            _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-starter")
-    return _starter.submit(start).result()
+    if _starter is None:
+        _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-pool-starter")
+    _starter.submit(lambda: pool.active).result()  # asking whether it is active starts it
 
 
-def _get_pool() -> ProcessPoolExecutor:
+def _retire(pool: ProcessPool) -> None:
+    """Stop a pool, killing a worker still rendering, and wait for its workers to be gone."""
+    pool.stop()
+    pool.join()
+
+
+def _get_pool() -> ProcessPool:
     global _pool, _pool_size
+    retired = None
     with _lock:
-        if _pool is not None and _pool_size != worker_count():
-            _pool.shutdown(wait=False, cancel_futures=True)  # configured anew: the next one has the new size
-            _pool = None
+        if _pool is not None and (_pool_size != worker_count() or not _pool.active):
+            retired, _pool = _pool, None  # configured anew, or failed: the next one has the new size
         if _pool is None:
             _pool_size = worker_count()
-            # spawn, not fork: the web server's process has threads (and maybe GLib state)
-            # that a forked child must not inherit.
-            _pool = _RenderPool(
-                max_workers=_pool_size, mp_context=get_context("spawn"),
-                initializer=_start_worker, initargs=(os.getpid(), _STARTED_BY_ONE_THREAD),
-                max_tasks_per_child=200,
-            )
-            # Start every worker now: the pool only starts one when none is idle, so a run of
-            # single renders would leave the first parallel render to start (and warm) the rest.
-            for _ in range(_pool_size):
-                _pool.submit(int)
-        return _pool
+            _pool = _new_pool(_pool_size)
+            _start_from_a_lasting_thread(_pool)
+        pool = _pool
+    if retired is not None:
+        _retire(retired)
+    return pool
 
 
 def _forget_after_fork() -> None:
     """A forked child (a server that loads the app before forking) starts its own pool and thread."""
-    global _lock, _starter_lock, _pool, _starter
-    _lock, _starter_lock, _pool, _starter = threading.Lock(), threading.Lock(), None, None
+    global _lock, _pool, _starter
+    _lock, _pool, _starter = threading.Lock(), None, None
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
-def _discard_pool(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's workers (one of them is stuck) and let the next call start a new pool."""
-    global _pool
-    with _lock:
-        if _pool is pool:
-            _pool = None
-    # The executor cannot stop one running task, so its processes are killed directly.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _wait_all(htmls: list[str], deadline: float, timeout: float) -> list[Rendered]:
-    """Submit the documents to the pool and collect the results before the deadline."""
-    pool = _get_pool()
+def _schedule_all(pool: ProcessPool, htmls: list[str], timeout: float) -> list[ProcessFuture]:
+    """One task per document; the pool kills and replaces the worker of one still running after `timeout`."""
     try:
-        futures = [pool.submit(_write_pdf, html) for html in htmls]
-        return [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
-    except FutureTimeout:
-        _discard_pool(pool)
+        return [pool.schedule(_write_pdf, args=(html,), timeout=timeout) for html in htmls]
+    except RuntimeError as error:  # pebble refuses new tasks once the pool has failed
+        raise BrokenProcessPool("the PDF render pool has stopped") from error
+
+
+def _results(futures: list[ProcessFuture], deadline: float) -> list[Rendered]:
+    """The results in order, or the first failure (a render past its time limit is one), or TimeoutError."""
+    done, waiting = wait(futures, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_EXCEPTION)
+    for future in futures:
+        if future in done and future.exception() is not None:
+            raise future.exception()
+    if waiting:  # queued behind other calls' renders until the deadline
+        raise TimeoutError
+    return [future.result() for future in futures]
+
+
+def _render_once(htmls: list[str], deadline: float, timeout: float) -> list[Rendered]:
+    futures = _schedule_all(_get_pool(), htmls, timeout)
+    try:
+        return _results(futures, deadline)
+    except TimeoutError:
         raise RenderTimeout(f"PDF rendering took longer than {timeout:g} s and was stopped") from None
-    except BrokenProcessPool:
-        _discard_pool(pool)
-        raise
+    finally:
+        # Nobody waits for what is left once one part failed: the pool drops a queued render and
+        # kills the worker of a running one.
+        for future in futures:
+            future.cancel()
 
 
 def _run_all(htmls: list[str], timeout: float) -> list[Rendered]:
     """Render documents in the pool, each round of one document per worker within `timeout`."""
     if not htmls:
         return []
-    deadline = time.monotonic() + timeout * math.ceil(len(htmls) / worker_count())
+    deadline = time.monotonic() + timeout * math.ceil(len(htmls) / worker_count()) + STOP_GRACE_SECONDS
     try:
-        return _wait_all(htmls, deadline, timeout)
-    except BrokenProcessPool:
-        # Another call killed the pool for its own stuck render (or a worker died):
-        # try once more on a fresh pool while there is time left.
+        return _render_once(htmls, deadline, timeout)
+    except (ProcessExpired, BrokenProcessPool):
+        # A worker died under one of our renders (killed from outside, out of memory) or the pool
+        # failed: try once more, on a fresh pool if need be, while there is time left.
         if time.monotonic() >= deadline:
             raise
-        return _wait_all(htmls, deadline, timeout)
+        return _render_once(htmls, deadline, timeout)
 
 
 def render_pdf(html: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:

@@ -5,14 +5,23 @@ from pathlib import Path
 from flask import current_app
 
 from ..couples.models import Couple, Partner
+from ..couples.progress import progress_summary
 from ..extensions import db
 from ..homework.models import Assignment
+from ..homework.versions import form_of
 from ..library import get_library
 from ..partners.services import link_url, live_link
 from ..pdf.cache import cache_dir_for, cached_pdf
-from ..measures.services import progress_summary
-from ..pdf.documents import (PrintContext, WorksheetPart, guide_pdf, handout_pdf, note_pdf, packet, progress_pdf,
-                             worksheet_pdf)
+from ..pdf.documents import (
+    PrintContext,
+    WorksheetPart,
+    guide_pdf,
+    handout_pdf,
+    note_pdf,
+    packet,
+    progress_pdf,
+    worksheet_pdf,
+)
 from ..sessions.models import TherapySession
 from ..timeutil import utcnow
 
@@ -61,20 +70,21 @@ def worksheet_part(assignment: Assignment, couple: Couple, therapist, large_prin
     The in-office sheet is the full sheet, safety questions included, for use in a session;
     it carries no link.
     """
-    library = get_library()
-    template = library.template(assignment.template_key)
+    answered = form_of(assignment)
+    template = answered.template
     partner = assignment.partner
     ctx = context_for(couple, therapist, large_print=large_print, partner=partner, due_on=assignment.due_on,
                       link_url=None if in_office else _partner_link(partner), in_office=in_office)
     if assignment.instructions:
         template = replace(template, instructions=f"{template.instructions}\n\n{assignment.instructions}")
-    return WorksheetPart(template, library.get(assignment.module_slug), ctx)
+    return WorksheetPart(template, answered.module, ctx)
 
 
 def assignment_worksheet(assignment: Assignment, couple: Couple, therapist, large_print: bool,
                          fillable: bool, in_office: bool = False) -> tuple[bytes, bool]:
     part = worksheet_part(assignment, couple, therapist, large_print, in_office)
     inputs = {"kind": "worksheet", "couple_id": couple.id, "assignment": assignment.id, "fillable": fillable,
+              "form": part.template.digest,
               "instructions": part.template.instructions, **_ctx_inputs(part.ctx)}
     return _cached(inputs, lambda: worksheet_pdf(part.template, part.module, part.ctx, fillable=fillable))
 

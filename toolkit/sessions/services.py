@@ -1,20 +1,17 @@
 """Sessions and their plans."""
 from datetime import date, datetime, time, timedelta
 
-from flask import abort
-from sqlalchemy import bindparam
 from sqlalchemy.orm import lazyload
 
 from ..audit.services import record
 from ..couples.models import Couple
-from ..extensions import db, read_rows
+from ..errors import Locked, NotFound
+from ..extensions import db
 from ..notes.models import SessionNote
 from .models import PlanItem, SessionRow, TherapySession
 
 LOCKED_BY_NOTE = ("This session's note is signed, so the session is part of the record: its time, status, note "
                   "to the couple and plan can no longer change. Add an addendum to the note to correct it.")
-_SIGNED_NOTE = db.select(SessionNote.id).where(SessionNote.session_id == bindparam("session_id"),
-                                               SessionNote.signed_at.is_not(None)).limit(1)
 
 
 def sessions_of(couple_id: int) -> list[TherapySession]:
@@ -24,15 +21,12 @@ def sessions_of(couple_id: int) -> list[TherapySession]:
     ).scalars())
 
 
-# A couple's sessions for lists, oldest first, each with the size of its plan. Built once.
-_SESSION_ROWS = (db.select(TherapySession.id, TherapySession.number, TherapySession.starts_at, TherapySession.status,
-                           db.select(db.func.count(PlanItem.id)).where(PlanItem.session_id == TherapySession.id)
-                           .scalar_subquery())
-                 .where(TherapySession.couple_id == bindparam("couple_id")).order_by(TherapySession.starts_at))
-
-
 def session_rows(couple_id: int) -> list[SessionRow]:
-    return [SessionRow(*row) for row in read_rows(_SESSION_ROWS, {"couple_id": couple_id})]
+    plan_size = db.select(db.func.count(PlanItem.id)).where(PlanItem.session_id == TherapySession.id).scalar_subquery()
+    query = (db.select(TherapySession.id, TherapySession.number, TherapySession.starts_at, TherapySession.status,
+                       plan_size)
+             .where(TherapySession.couple_id == couple_id).order_by(TherapySession.starts_at))
+    return [SessionRow(*row) for row in db.session.execute(query)]
 
 
 def get_session_of(couple_id: int, session_id: int) -> TherapySession:
@@ -40,7 +34,9 @@ def get_session_of(couple_id: int, session_id: int) -> TherapySession:
     found = db.session.execute(
         db.select(TherapySession).where(TherapySession.id == session_id, TherapySession.couple_id == couple_id)
     ).scalar()
-    return found or abort(404)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def next_session_slot(couple_id: int, today: date) -> datetime:
@@ -53,10 +49,11 @@ def next_session_slot(couple_id: int, today: date) -> datetime:
     return datetime.combine(today + timedelta(days=7), time(17, 0))
 
 
-def create_session(couple_id: int, starts_at: datetime, note: str | None = None) -> TherapySession:
-    """Add a planned session; numbers count up per couple."""
+def create_session(couple_id: int, starts_at: datetime, note: str | None = None,
+                   status: str = "planned") -> TherapySession:
+    """Add a session (planned, or held when it is entered afterwards); numbers count up per couple."""
     session = TherapySession(couple_id=couple_id, number=_next_number(couple_id), starts_at=starts_at,
-                             note_to_couple=note or None)
+                             note_to_couple=note or None, status=status)
     db.session.add(session)
     db.session.flush()
     record("session.create", session, object_type="session")
@@ -78,7 +75,8 @@ def _next_number(couple_id: int) -> int:
 
 def has_signed_note(session: TherapySession) -> bool:
     """A signed note seals the session's date and couple: the session is then read-only."""
-    return db.session.execute(_SIGNED_NOTE, {"session_id": session.id}).first() is not None
+    signed = db.select(SessionNote.id).where(SessionNote.session_id == session.id, SessionNote.signed_at.is_not(None))
+    return db.session.execute(signed.limit(1)).first() is not None
 
 
 def require_unsigned(session: TherapySession) -> None:
@@ -88,8 +86,13 @@ def require_unsigned(session: TherapySession) -> None:
     signature of the same session cannot interleave on PostgreSQL.
     """
     db.session.execute(db.select(TherapySession.id).where(TherapySession.id == session.id).with_for_update())
+    refuse_if_signed(session)
+
+
+def refuse_if_signed(session: TherapySession) -> None:
+    """Locked once the session's note is signed: the session is then part of the record."""
     if has_signed_note(session):
-        abort(409, description=LOCKED_BY_NOTE)
+        raise Locked(LOCKED_BY_NOTE)
 
 
 def update_session(session: TherapySession, starts_at: datetime, status: str, note: str | None) -> None:
@@ -109,7 +112,9 @@ def add_module(session: TherapySession, slug: str) -> None:
 
 def remove_module(session: TherapySession, item_id: int) -> None:
     require_unsigned(session)
-    item = next((i for i in session.plan if i.id == item_id), None) or abort(404)
+    item = next((i for i in session.plan if i.id == item_id), None)
+    if item is None:
+        raise NotFound()
     session.plan.remove(item)
     _renumber(session)
     record("session.plan_remove", session, object_type="session", detail=item.module_slug)
@@ -121,7 +126,7 @@ def move_module(session: TherapySession, item_id: int, offset: int) -> None:
     items = list(session.plan)
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:
-        abort(404)
+        raise NotFound()
     target = index + offset
     if 0 <= target < len(items):
         items[index], items[target] = items[target], items[index]
@@ -136,12 +141,10 @@ def _renumber(session: TherapySession) -> None:
         item.position = n
 
 
-# Read on every partner page (the check-in): built once, the plan left unloaded until asked for.
-_NEXT_PLANNED = (db.select(TherapySession)
-                 .where(TherapySession.couple_id == bindparam("couple_id"), TherapySession.status == "planned",
-                        TherapySession.starts_at > bindparam("after"))
-                 .order_by(TherapySession.starts_at).limit(1).options(lazyload(TherapySession.plan)))
-
-
 def next_planned_session(couple_id: int, after: datetime) -> TherapySession | None:
-    return db.session.execute(_NEXT_PLANNED, {"couple_id": couple_id, "after": after}).scalar()
+    """Read on every partner page (the check-in): the plan is left unloaded until asked for."""
+    return db.session.execute(
+        db.select(TherapySession)
+        .where(TherapySession.couple_id == couple_id, TherapySession.status == "planned", TherapySession.starts_at > after)
+        .order_by(TherapySession.starts_at).limit(1).options(lazyload(TherapySession.plan))
+    ).scalar()

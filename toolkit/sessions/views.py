@@ -1,9 +1,7 @@
 """A couple's sessions and each session's plan."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from ..audit.services import record
-from ..couples.services import get_owned_couple
 from ..extensions import db
 from ..homework.services import homework_rows
 from ..library import get_library
@@ -11,30 +9,33 @@ from ..library.models import STAGES, THEMES
 from ..library.services import search
 from ..timeutil import utcnow
 from .forms import NewSessionForm, SessionForm
-from .services import (LOCKED_BY_NOTE, add_module, create_session, get_session_of, has_signed_note, move_module,
-                       next_session_slot, remove_module, update_session)
+from .services import (
+    add_module,
+    create_session,
+    get_session_of,
+    has_signed_note,
+    move_module,
+    next_session_slot,
+    refuse_if_signed,
+    remove_module,
+    update_session,
+)
 
 bp = Blueprint("sessions", __name__, url_prefix="/couples/<int:couple_id>/sessions")
 
 
-@bp.before_request
-@login_required
-def require_login():
-    """Sessions are a therapist's pages."""
-
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(couple_id: int):
+def new():
     """Schedule a session (once, however often the form is sent)."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     form = NewSessionForm()
     if request.method == "GET":
         form.starts_at.data = next_session_slot(couple.id, utcnow().date())
     if form.validate_on_submit():
         if (earlier := form.sent_before()) is not None:
             return earlier
-        session = create_session(couple.id, form.starts_at.data, form.note_to_couple.data)
-        session.status = form.status.data
+        session = create_session(couple.id, form.starts_at.data, form.note_to_couple.data, form.status.data)
         shown_at = form.created(url_for("sessions.detail", couple_id=couple.id, session_id=session.id))
         db.session.commit()
         flash(f"Session {session.number} added.", "success")
@@ -43,12 +44,11 @@ def new(couple_id: int):
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
-def edit(couple_id: int, session_id: int):
+def edit(session_id: int):
     """Change a session's time, status or note; refused (409) once its note is signed."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
-    if has_signed_note(session):
-        abort(409, description=LOCKED_BY_NOTE)
+    refuse_if_signed(session)
     form = SessionForm(obj=session)
     if form.validate_on_submit():
         update_session(session, form.starts_at.data, form.status.data, form.note_to_couple.data)
@@ -62,9 +62,9 @@ def edit(couple_id: int, session_id: int):
 
 
 @bp.get("/<int:session_id>")
-def detail(couple_id: int, session_id: int):
+def detail(session_id: int):
     """The session plan: chosen modules in order, the library to pick from, homework assigned here."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     library = get_library()
     query = request.args.get("q", "").strip()[:200]
@@ -88,9 +88,9 @@ def _back(couple_id, session_id):
 
 
 @bp.post("/<int:session_id>/plan")
-def add_to_plan(couple_id: int, session_id: int):
+def add_to_plan(session_id: int):
     """Add a module to the plan."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     slug = request.form.get("slug", "")
     module = get_library().get(slug) or abort(404)
@@ -101,9 +101,9 @@ def add_to_plan(couple_id: int, session_id: int):
 
 
 @bp.post("/<int:session_id>/plan/<int:item_id>/move")
-def move(couple_id: int, session_id: int, item_id: int):
+def move(session_id: int, item_id: int):
     """Move a module up or down the plan."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     move_module(session, item_id, -1 if request.form.get("direction") == "up" else 1)
     db.session.commit()
@@ -111,9 +111,9 @@ def move(couple_id: int, session_id: int, item_id: int):
 
 
 @bp.post("/<int:session_id>/plan/<int:item_id>/remove")
-def remove(couple_id: int, session_id: int, item_id: int):
+def remove(session_id: int, item_id: int):
     """Take a module out of the plan."""
-    couple = get_owned_couple(couple_id, current_user.id)
+    couple = g.couple
     session = get_session_of(couple.id, session_id)
     remove_module(session, item_id)
     db.session.commit()
