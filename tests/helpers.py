@@ -1,10 +1,13 @@
 """Helpers the tests share: reading a page's form fields, signing in, serving the app, the reading-level grade."""
 import math
+import os
 import re
+import signal
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 from werkzeug.serving import make_server
 
@@ -139,3 +142,21 @@ def flesch_kincaid_grade(text: str) -> float:
     per_sentence = _round1(count / sentences(text))
     per_word = _round1(syllables(text) / count)
     return _round1(0.39 * per_sentence + 11.8 * per_word - 15.59)
+
+
+def kill_leftover_render_process(pid: int) -> None:
+    """SIGKILL a render process a failing test left running, and nothing else.
+
+    A pid is reused once its process is gone (pid_max is 32768 here), and on a busy machine the
+    new process may be anything, a database server's backend included: only a process still
+    running Python's multiprocessing (as every render worker does) is killed.
+    """
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return
+    if b"multiprocessing" in command:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

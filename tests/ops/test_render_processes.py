@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.pdf import render
+from tests.helpers import kill_leftover_render_process
 
 ROOT = Path(__file__).resolve().parents[2]
 GIVE_UP_SECONDS = 10
@@ -72,8 +73,7 @@ def reap():
     started = []
     yield started
     for pid in started:
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        kill_leftover_render_process(pid)
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]

@@ -14,6 +14,7 @@ from toolkit.pdf import render
 from toolkit.pdf.render import RenderTimeout, render_pdf
 
 from .conftest import text_of
+from tests.helpers import kill_leftover_render_process
 
 ROOT = Path(__file__).resolve().parents[2]
 GIVE_UP_SECONDS = 30
@@ -145,8 +146,7 @@ def reap():
     started = []
     yield started
     for pid in started:
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        kill_leftover_render_process(pid)
 
 
 @pytest.mark.slow
