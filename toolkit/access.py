@@ -65,7 +65,9 @@ def limit_to_partner(partner: Partner) -> None:
 def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_take_couple_id)
     app.before_request(_therapist_pages)
-    event.listen(Session, "do_orm_execute", _limit_to_scope)
+    # Session is a class shared by every app in the process (tests make many): listen once.
+    if not event.contains(Session, "do_orm_execute", _limit_to_scope):
+        event.listen(Session, "do_orm_execute", _limit_to_scope)
 
 
 def _take_couple_id(endpoint: str | None, values: dict | None) -> None:
